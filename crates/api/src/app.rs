@@ -1,0 +1,99 @@
+//! The whole HTTP application: the API, health probes, documentation routes and
+//! fallbacks, inside the middleware of [`crate::layers`].
+
+use std::sync::Arc;
+
+use chatroom_domain::account::AccountService;
+use chatroom_domain::event::MessageService;
+use chatroom_domain::room::RoomService;
+use poem::endpoint::BoxEndpoint;
+use poem::http::Method;
+use poem::{get, Endpoint, EndpointExt, Route};
+
+use crate::docs::{describe, Apis};
+use crate::endpoints::{HealthApi, RoomsApi, UsersApi};
+use crate::health::Readiness;
+use crate::layers::{AccessLog, AllowedOrigins, BodyLimit, Envelopes, MethodTable, RequestIds};
+
+#[cfg(test)]
+mod tests;
+
+/// The services the endpoints call.
+#[derive(Clone)]
+pub struct ApiServices {
+    /// Registration, login, sessions, password resets; also authenticates callers.
+    pub accounts: Arc<dyn AccountService>,
+    /// Rooms and memberships.
+    pub rooms: Arc<dyn RoomService>,
+    /// Messages, images and history.
+    pub messages: Arc<dyn MessageService>,
+    /// Whether the node's dependencies are reachable (`/readyz`).
+    pub readiness: Arc<dyn Readiness>,
+}
+
+/// How the HTTP edge behaves (the `http` section of the server's config).
+#[derive(Clone, Debug)]
+pub struct ApiConfig {
+    /// Answer every request with HTTP 200, as the seed's server did; the envelope
+    /// still carries the catalogue `Code` (SPEC §4).
+    pub legacy_status_200: bool,
+    /// Origins allowed by CORS, e.g. `https://chat.example.com`; none by default.
+    pub allowed_origins: Vec<String>,
+    /// The largest request body accepted (E1007 above it); 64 KiB by default.
+    pub max_body_bytes: usize,
+    /// The public base URL named in the OpenAPI document's `servers`, if any.
+    pub server_url: Option<String>,
+}
+
+/// The body limit of SPEC §4.
+const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self {
+            legacy_status_200: false,
+            allowed_origins: Vec::new(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            server_url: None,
+        }
+    }
+}
+
+/// Everything the server serves over HTTP: the API, `/healthz`, `/readyz`,
+/// `/docs`, `/openapi.json`, `/openapi.yaml`, and the envelope for every other
+/// request (unknown routes, wrong methods, bad bodies), inside the middleware.
+pub fn routes(services: ApiServices, config: ApiConfig) -> BoxEndpoint<'static> {
+    let apis: Apis = (
+        HealthApi::new(services.readiness),
+        UsersApi::new(Arc::clone(&services.accounts)),
+        RoomsApi::new(services.accounts, services.rooms, services.messages),
+    );
+    let api = describe(apis, config.server_url.as_deref());
+    let app = Route::new()
+        .at("/openapi.json", get(api.spec_endpoint()))
+        .at("/openapi.yaml", get(api.spec_endpoint_yaml()))
+        .nest("/docs", get(api.swagger_ui()))
+        .nest("/", api);
+    let mut methods = MethodTable::new();
+    methods.add_api::<Apis>();
+    for path in ["/openapi.json", "/openapi.yaml", "/docs", "/docs/oauth-receiver.html"] {
+        methods.add(path, &Method::GET);
+    }
+    with_layers(app, &config, methods)
+}
+
+/// Wraps `app` in the middleware of [`crate::layers`], outermost first: request
+/// ids, access log, envelopes, CORS (only with `allowed_origins`), body limit.
+pub(crate) fn with_layers(
+    app: impl Endpoint + 'static,
+    config: &ApiConfig,
+    methods: MethodTable,
+) -> BoxEndpoint<'static> {
+    let limited = app.with(BodyLimit::new(config.max_body_bytes));
+    let guarded = if config.allowed_origins.is_empty() {
+        limited.boxed()
+    } else {
+        limited.with(AllowedOrigins::new(config.allowed_origins.clone())).boxed()
+    };
+    guarded.with(Envelopes::new(config.legacy_status_200, methods)).with(AccessLog).with(RequestIds).boxed()
+}

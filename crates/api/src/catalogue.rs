@@ -1,0 +1,18 @@
+//! The error catalogue of SPEC §5, in one place: every entry's code, HTTP status
+//! and zh/en texts ([`Entry`]), the refusal a handler or the framework produces
+//! ([`Failure`]), and the conversion of every domain error enum into a failure
+//! (one exhaustive `match` per enum, in `account`, `room` and `event`).
+//! `Unexpected` errors are logged once, inside the request's span, and answered
+//! E5000 with no detail.
+
+mod account;
+mod entry;
+mod event;
+mod failure;
+mod invalid;
+mod room;
+#[cfg(test)]
+mod tests;
+
+pub use entry::{Entry, Text};
+pub use failure::Failure;

@@ -1,0 +1,20 @@
+//! The HTTP operations, one `#[OpenApi]` struct per resource. Each holds the
+//! services it calls (`Arc<dyn …Service>`); a handler parses the request, calls one
+//! service method and turns the outcome into the envelope, nothing more.
+
+mod health;
+mod rooms;
+mod users;
+
+pub use health::HealthApi;
+pub use rooms::RoomsApi;
+pub use users::UsersApi;
+
+use poem_openapi::Tags;
+
+/// The groups of operations in the document.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Liveness and readiness probes for load balancers and orchestrators.
+    Health,
+}

@@ -1,0 +1,17 @@
+//! Accounts: registration, login, sessions and password resets. Holds R1 and R11 and
+//! the security rules S1–S4 of the specification.
+
+pub mod error;
+pub mod model;
+pub mod ports;
+mod service;
+
+pub use error::*;
+pub use model::{
+    AccountPolicy, Authenticated, Claims, LoginAttempt, LoginOutcome, PasswordReset, ProfileChanges, Registration,
+    ResetCode, ResetRequest, ResetRequested, Session, SessionId,
+};
+pub use ports::{
+    AccountService, Delivery, Mailer, ResetCodeStore, SessionStore, ThrottleStore, TokenCodec, TokenError,
+};
+pub use service::{Deps, Service};

@@ -1,0 +1,113 @@
+//! The account service (inbound) and the ports it needs (outbound).
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use super::error::*;
+use super::model::*;
+use crate::user::{Email, UserId};
+
+/// Account operations, as the API calls them.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait AccountService: Send + Sync {
+    /// Registers a user (R1).
+    async fn register(&self, registration: Registration) -> Result<(), RegisterError>;
+    /// Checks the credentials (S1, S4), opens a session (S2) and lists the user's
+    /// rooms (R12).
+    async fn login(&self, attempt: LoginAttempt) -> Result<LoginOutcome, LoginError>;
+    /// Resolves a token to its user and live session (S2, R11).
+    async fn authenticate(&self, token: Option<String>) -> Result<Authenticated, AuthError>;
+    /// Changes the name and/or email of the caller (R1).
+    async fn update_profile(&self, caller: &Authenticated, changes: ProfileChanges) -> Result<(), UpdateProfileError>;
+    /// Revokes the caller's session and ends its live connections (R11).
+    async fn logout(&self, caller: &Authenticated) -> Result<(), LogoutError>;
+    /// Issues a reset code and hands it to the mailer (S3).
+    async fn request_password_reset(&self, request: ResetRequest) -> Result<ResetRequested, RequestResetError>;
+    /// Sets a new password with a reset code and revokes every session (S3, R11).
+    async fn reset_password(&self, reset: PasswordReset) -> Result<(), ResetPasswordError>;
+}
+
+/// Storage of sessions (S2).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// MUST store a new session.
+    async fn insert(&self, session: &Session) -> anyhow::Result<()>;
+    /// MUST return the session with this id, revoked or not.
+    async fn find(&self, id: &SessionId) -> anyhow::Result<Option<Session>>;
+    /// MUST mark the session revoked; revoking twice is not an error.
+    async fn revoke(&self, id: &SessionId) -> anyhow::Result<()>;
+    /// MUST mark every session of the user revoked and return their ids.
+    async fn revoke_all_of(&self, user: &UserId) -> anyhow::Result<Vec<SessionId>>;
+}
+
+/// Storage of reset codes (S3): one live code per email.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait ResetCodeStore: Send + Sync {
+    /// MUST store `code` as the only code of its email, voiding any earlier one.
+    async fn replace(&self, code: &ResetCode) -> anyhow::Result<()>;
+    /// MUST return the current code of the email, if any.
+    async fn find(&self, email: &Email) -> anyhow::Result<Option<ResetCode>>;
+    /// MUST add one wrong attempt to the email's code atomically and return the new
+    /// count (0 when there is no code).
+    async fn record_failed_attempt(&self, email: &Email) -> anyhow::Result<u32>;
+    /// MUST mark the email's code used, and return `false` if it was already used or
+    /// gone, so that two concurrent uses cannot both succeed.
+    async fn mark_used(&self, email: &Email) -> anyhow::Result<bool>;
+}
+
+/// Counters and lockouts for S3 and S4. They live in shared storage so that they
+/// hold across several server nodes.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait ThrottleStore: Send + Sync {
+    /// MUST record one hit of `key` at `at` and return how many hits `key` has at or
+    /// after `since` (the new one included).
+    async fn hit(&self, key: &str, at: OffsetDateTime, since: OffsetDateTime) -> anyhow::Result<u32>;
+    /// MUST lock `key` until `until` (a later lock extends an earlier one).
+    async fn lock(&self, key: &str, until: OffsetDateTime) -> anyhow::Result<()>;
+    /// MUST return the end of `key`'s lock if it is still locked at `now`.
+    async fn locked_until(&self, key: &str, now: OffsetDateTime) -> anyhow::Result<Option<OffsetDateTime>>;
+    /// MUST forget the hits of `key` (after a successful login).
+    async fn clear(&self, key: &str) -> anyhow::Result<()>;
+}
+
+/// Why a token was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("malformed or badly signed token")]
+    Invalid,
+    #[error("expired token")]
+    Expired,
+}
+
+/// Signed tokens (S2).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait TokenCodec: Send + Sync {
+    /// MUST sign the claims (HS256, with `iss` and `sub`).
+    fn issue(&self, claims: &Claims) -> anyhow::Result<String>;
+    /// MUST verify signature, issuer and expiry and return the claims.
+    fn verify(&self, token: &str) -> Result<Claims, TokenError>;
+}
+
+/// What a mailer did with a reset code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Sent (or logged) out of band.
+    Sent,
+    /// To be returned in the HTTP answer (`mail.transport = "response"`).
+    ReturnToCaller,
+}
+
+/// Delivery of reset codes.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// MUST deliver `code` to `to`, valid for `valid_for`, or say that the caller
+    /// must return it.
+    async fn send_reset_code(&self, to: &Email, code: &str, valid_for: Duration) -> anyhow::Result<Delivery>;
+}

@@ -1,0 +1,212 @@
+//! The messaging service: R9, R13, D1, D3, S6.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::error::*;
+use super::model::*;
+use super::ports::*;
+use crate::room::lookup::{find_room, ParsedRef};
+use crate::room::{MembershipRepository, RoomId, RoomRef, RoomRepository};
+use crate::system::{Clock, IdGenerator};
+use crate::user::{User, UserId};
+use crate::validation::{InvalidInput, Rule};
+
+/// The ports the messaging service needs.
+pub struct Deps {
+    pub rooms: Arc<dyn RoomRepository>,
+    pub memberships: Arc<dyn MembershipRepository>,
+    pub events: Arc<dyn MessageStore>,
+    pub images: Arc<dyn ImageStore>,
+    pub bus: Arc<dyn EventBus>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdGenerator>,
+}
+
+/// Implements [`MessageService`] with the rules of the specification.
+pub struct Service {
+    deps: Deps,
+    policy: MessagePolicy,
+    /// `images.max_bytes` (default 5 MiB).
+    max_image_bytes: usize,
+}
+
+impl Service {
+    /// A service over these ports with this policy.
+    pub fn new(deps: Deps, policy: MessagePolicy, max_image_bytes: usize) -> Self {
+        Self { deps, policy, max_image_bytes }
+    }
+}
+
+impl Service {
+    /// R9: the sender must be a member. Only on refusal do we look at whether the
+    /// room still exists, so the common path costs one read.
+    async fn require_member(&self, room: &RoomId, user: &UserId) -> Result<(), MemberCheck> {
+        if self.deps.memberships.find(room, user).await?.is_some() {
+            return Ok(());
+        }
+        match self.deps.rooms.find_by_id(room).await? {
+            Some(_) => Err(MemberCheck::NotMember),
+            None => Err(MemberCheck::NotFound),
+        }
+    }
+
+    /// The room of an image: the one named, or the caller's only room.
+    async fn image_room(&self, author: &UserId, room: &RoomRef) -> Result<RoomId, PostImageError> {
+        if room.room_id.is_some() || room.room_name.is_some() {
+            return Ok(find_room(self.deps.rooms.as_ref(), room).await?.id);
+        }
+        let mut rooms = self.deps.rooms.list_for_member(author).await?;
+        match (rooms.pop(), rooms.is_empty()) {
+            (Some(only), true) => Ok(only.id),
+            _ => Err(InvalidInput::new("roomName", Rule::Required).into()),
+        }
+    }
+
+    fn parse_limit(&self, raw: Option<&str>) -> Result<u32, InvalidInput> {
+        let max = self.policy.history_max_limit;
+        match raw.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(self.policy.history_default_limit.min(max)),
+            Some(raw) => raw
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=max).contains(n))
+                .ok_or_else(|| InvalidInput::new("limit", Rule::IntegerRange { min: 1, max: i64::from(max) })),
+        }
+    }
+}
+
+fn parse_seq(field: &'static str, raw: Option<&str>) -> Result<Option<i64>, InvalidInput> {
+    raw.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|raw| {
+            raw.parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| InvalidInput::new(field, Rule::IntegerRange { min: 0, max: i64::MAX }))
+        })
+        .transpose()
+}
+
+/// The outcome of a failed membership check.
+enum MemberCheck {
+    NotFound,
+    NotMember,
+    Unexpected(anyhow::Error),
+}
+
+impl From<anyhow::Error> for MemberCheck {
+    fn from(e: anyhow::Error) -> Self {
+        Self::Unexpected(e)
+    }
+}
+
+macro_rules! from_member_check {
+    ($($error:ident),*) => {$(
+        impl From<MemberCheck> for $error {
+            fn from(check: MemberCheck) -> Self {
+                match check {
+                    MemberCheck::NotFound => Self::NotFound,
+                    MemberCheck::NotMember => Self::NotMember,
+                    MemberCheck::Unexpected(e) => Self::Unexpected(e),
+                }
+            }
+        }
+    )*};
+}
+
+from_member_check!(PostMessageError, PostImageError, HistoryError);
+
+fn append_failed(e: AppendError) -> anyhow::Error {
+    anyhow::Error::new(e).context("appending an event")
+}
+
+#[async_trait]
+impl MessageService for Service {
+    async fn post_message(
+        &self,
+        author: &User,
+        room: &RoomId,
+        draft: MessageDraft,
+    ) -> Result<Appended, PostMessageError> {
+        let content = MessageContent::parse(&draft.content, self.policy.max_chars)?;
+        let client_msg_id = draft.client_msg_id.as_deref().map(ClientMsgId::parse).transpose()?;
+        self.require_member(room, &author.id).await?;
+        let now = self.deps.clock.now();
+        let from = Sender { id: author.id.clone(), name: author.name.clone() };
+        let event = NewEvent { at: now, kind: EventKind::Message { from, content, client_msg_id } };
+        let appended = match self.deps.events.append(room, event, now - self.policy.dedupe_window).await {
+            Ok(appended) => appended,
+            Err(AppendError::RoomNotFound) => return Err(PostMessageError::NotFound),
+            Err(e) => return Err(append_failed(e).into()),
+        };
+        // D1: published only after the commit; D3: a duplicate was published before.
+        if !appended.duplicate {
+            self.deps.bus.publish(room, RoomSignal::Event(appended.event.clone())).await?;
+        }
+        Ok(appended)
+    }
+
+    async fn post_image(&self, author: &User, room: RoomRef, bytes: Vec<u8>) -> Result<RoomEvent, PostImageError> {
+        if bytes.len() > self.max_image_bytes {
+            return Err(PostImageError::TooLarge);
+        }
+        let image_type = ImageType::sniff(&bytes).ok_or(PostImageError::UnsupportedType)?;
+        let room = self.image_room(&author.id, &room).await?;
+        self.require_member(&room, &author.id).await?;
+        let raw_id = self.deps.ids.random_id();
+        let image =
+            ImageId::parse(&raw_id).ok_or_else(|| anyhow::anyhow!("id generator produced a malformed image id"))?;
+        self.deps.images.save(&image, &bytes).await?;
+        let now = self.deps.clock.now();
+        let from = Sender { id: author.id.clone(), name: author.name.clone() };
+        let event = NewEvent { at: now, kind: EventKind::Image { from, image: image.clone(), image_type } };
+        let appended = match self.deps.events.append(&room, event, now).await {
+            Ok(appended) => appended,
+            Err(e) => {
+                // Nothing half-written: the bytes go when their event could not be stored.
+                self.deps.images.delete(std::slice::from_ref(&image)).await?;
+                return Err(match e {
+                    AppendError::RoomNotFound => PostImageError::NotFound,
+                    e => append_failed(e).into(),
+                });
+            }
+        };
+        self.deps.bus.publish(&room, RoomSignal::Event(appended.event.clone())).await?;
+        Ok(appended.event)
+    }
+
+    async fn history(&self, caller: &UserId, room: RoomRef, query: HistoryQuery) -> Result<HistoryPage, HistoryError> {
+        let parsed = ParsedRef::parse(&room)?;
+        let before = parse_seq("before", query.before.as_deref())?;
+        let after = parse_seq("after", query.after.as_deref())?;
+        let limit = self.parse_limit(query.limit.as_deref())?;
+        let room = parsed.find(self.deps.rooms.as_ref()).await?;
+        self.require_member(&room.id, caller).await?;
+        let fetch = limit + 1;
+        let (events, has_more) = match after {
+            Some(after) => {
+                let mut events = self.deps.events.list_after(&room.id, after, fetch).await?;
+                if let Some(before) = before {
+                    events.retain(|e| e.seq < before);
+                }
+                let has_more = events.len() > limit as usize;
+                events.truncate(limit as usize);
+                (events, has_more)
+            }
+            None => {
+                let mut events = self.deps.events.list_before(&room.id, before, fetch).await?;
+                let has_more = events.len() > limit as usize;
+                if has_more {
+                    events.remove(0);
+                }
+                (events, has_more)
+            }
+        };
+        Ok(HistoryPage { events, has_more })
+    }
+}
+
+#[cfg(test)]
+mod tests;

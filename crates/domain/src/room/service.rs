@@ -1,0 +1,292 @@
+//! The room service: R2–R10, R12, R14.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use super::error::*;
+use super::lookup::{find_room, ParsedRef};
+use super::model::*;
+use super::ports::*;
+use crate::event::{DisconnectReason, EventBus, ImageStore, Presence, RoomSignal};
+use crate::system::Clock;
+use crate::user::UserId;
+use crate::validation::{InvalidInput, Rule};
+
+/// The ports the room service needs.
+pub struct Deps {
+    pub rooms: Arc<dyn RoomRepository>,
+    pub memberships: Arc<dyn MembershipRepository>,
+    pub bus: Arc<dyn EventBus>,
+    pub presence: Arc<dyn Presence>,
+    pub images: Arc<dyn ImageStore>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Implements [`RoomService`] with the rules of the specification.
+pub struct Service {
+    deps: Deps,
+    policy: RoomPolicy,
+}
+
+impl Service {
+    /// A service over these ports with this policy.
+    pub fn new(deps: Deps, policy: RoomPolicy) -> Self {
+        Self { deps, policy }
+    }
+}
+
+impl Service {
+    /// Publishes committed events and signals in order. A failure to publish is
+    /// logged by the caller's error path only if the bus is down: the change itself
+    /// is committed and members recover it by replay (D4).
+    async fn publish(&self, room: &RoomId, signals: impl IntoIterator<Item = RoomSignal>) -> anyhow::Result<()> {
+        for signal in signals {
+            self.deps.bus.publish(room, signal).await?;
+        }
+        Ok(())
+    }
+
+    /// R14: the time left before `user` may newly join `room` again, if any.
+    async fn kick_cooldown_left(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<Option<Duration>> {
+        if self.policy.kick_cooldown.is_zero() {
+            return Ok(None);
+        }
+        let Some(kicked_at) = self.deps.memberships.last_kicked_at(room, user).await? else {
+            return Ok(None);
+        };
+        let until = kicked_at + self.policy.kick_cooldown;
+        Ok((now < until).then(|| (until - now).unsigned_abs()))
+    }
+
+    /// Removes a member and tells the room (R8, R10).
+    async fn remove_member(&self, room: &RoomId, user: &UserId, departure: Departure) -> Result<(), RoomWriteError> {
+        let outcome = self.deps.memberships.remove(room, user, departure, self.deps.clock.now()).await?;
+        let reason = match departure {
+            Departure::Left => DisconnectReason::Left,
+            Departure::Kicked => DisconnectReason::Kicked,
+        };
+        let events = outcome.events.into_iter().map(RoomSignal::Event);
+        let disconnect = RoomSignal::Disconnect { user: user.clone(), reason };
+        self.publish(room, events.chain(std::iter::once(disconnect))).await?;
+        if let Some(images) = outcome.dissolved {
+            self.deps.images.delete(&images).await?;
+        }
+        Ok(())
+    }
+
+    /// The owner acting on another member: R5, R6.
+    async fn owner_targets(
+        &self,
+        caller: &UserId,
+        room: &RoomRef,
+        target: &str,
+    ) -> Result<(Room, UserId), MemberActionError> {
+        let parsed = ParsedRef::parse(room)?;
+        let target = UserId::parse_field("userId", target)?;
+        let room = parsed.find(self.deps.rooms.as_ref()).await?;
+        if !room.is_owned_by(caller) {
+            return Err(MemberActionError::NotOwner);
+        }
+        if &target == caller {
+            return Err(MemberActionError::SelfTarget);
+        }
+        Ok((room, target))
+    }
+
+    fn parse_limit(&self, raw: Option<&str>) -> Result<u32, InvalidInput> {
+        let max = self.policy.search_max_limit;
+        let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+            return Ok(self.policy.search_default_limit.min(max));
+        };
+        raw.parse::<u32>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| InvalidInput::new("limit", Rule::IntegerRange { min: 1, max: i64::from(max) }))
+    }
+}
+
+fn parse_offset(raw: Option<&str>) -> Result<u64, InvalidInput> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(0);
+    };
+    raw.parse::<u64>()
+        .ok()
+        .filter(|n| i64::try_from(*n).is_ok())
+        .ok_or_else(|| InvalidInput::new("offset", Rule::IntegerRange { min: 0, max: i64::MAX }))
+}
+
+#[async_trait]
+impl RoomService for Service {
+    async fn create_room(&self, caller: &UserId, new_room: NewRoom) -> Result<Entered, CreateRoomError> {
+        let room = Room {
+            id: RoomId::parse(&new_room.room_id)?,
+            name: RoomName::parse(&new_room.room_name)?,
+            capacity: Capacity::parse(&new_room.capacity, self.policy.max_capacity)?,
+            access: Access::parse(&new_room.access)?,
+            owner: caller.clone(),
+            created_at: self.deps.clock.now(),
+        };
+        let joined = match self.deps.rooms.insert(&room).await {
+            Ok(joined) => joined,
+            Err(RoomWriteError::Taken) => return Err(CreateRoomError::Taken),
+            Err(other) => return Err(anyhow::Error::new(other).context("creating a room").into()),
+        };
+        let membership = Membership {
+            room_id: room.id.clone(),
+            user_id: caller.clone(),
+            joined_at: room.created_at,
+            last_delivered_seq: 0,
+        };
+        self.publish(&room.id, [RoomSignal::Event(joined)]).await?;
+        Ok(Entered { room, membership, newcomer: true })
+    }
+
+    async fn enter_room(&self, caller: &UserId, room: RoomRef) -> Result<Entered, EnterRoomError> {
+        let room = find_room(self.deps.rooms.as_ref(), &room).await?;
+        if let Some(membership) = self.deps.memberships.find(&room.id, caller).await? {
+            return Ok(Entered { room, membership, newcomer: false });
+        }
+        if !room.access.is_public() {
+            return Err(EnterRoomError::Private);
+        }
+        let now = self.deps.clock.now();
+        if let Some(retry_after) = self.kick_cooldown_left(&room.id, caller, now).await? {
+            return Err(EnterRoomError::KickedRecently { retry_after });
+        }
+        match self.deps.memberships.add(&room.id, caller, now).await {
+            Ok((membership, joined)) => {
+                self.publish(&room.id, [RoomSignal::Event(joined)]).await?;
+                Ok(Entered { room, membership, newcomer: true })
+            }
+            Err(RoomWriteError::Full) => Err(EnterRoomError::Full),
+            Err(RoomWriteError::RoomNotFound) => Err(EnterRoomError::NotFound),
+            // Two connections of one user raced to join: the other one won.
+            Err(RoomWriteError::AlreadyMember) => {
+                let membership = self.deps.memberships.find(&room.id, caller).await?.ok_or(EnterRoomError::NotFound)?;
+                Ok(Entered { room, membership, newcomer: false })
+            }
+            Err(other) => Err(anyhow::Error::new(other).context("joining a room").into()),
+        }
+    }
+
+    async fn reenter_room(&self, caller: &UserId, room: RoomRef) -> Result<Entered, ReenterRoomError> {
+        let room = find_room(self.deps.rooms.as_ref(), &room).await?;
+        let membership = self.deps.memberships.find(&room.id, caller).await?.ok_or(ReenterRoomError::NotMember)?;
+        Ok(Entered { room, membership, newcomer: false })
+    }
+
+    async fn leave_room(&self, caller: &UserId, room: RoomRef) -> Result<(), LeaveRoomError> {
+        let room = find_room(self.deps.rooms.as_ref(), &room).await?;
+        match self.remove_member(&room.id, caller, Departure::Left).await {
+            Ok(()) => Ok(()),
+            Err(RoomWriteError::NotMember) => Err(LeaveRoomError::NotMember),
+            Err(RoomWriteError::RoomNotFound) => Err(LeaveRoomError::NotFound),
+            Err(other) => Err(anyhow::Error::new(other).context("leaving a room").into()),
+        }
+    }
+
+    async fn kick_member(&self, caller: &UserId, room: RoomRef, target: String) -> Result<(), MemberActionError> {
+        let (room, target) = self.owner_targets(caller, &room, &target).await?;
+        match self.remove_member(&room.id, &target, Departure::Kicked).await {
+            Ok(()) => Ok(()),
+            Err(RoomWriteError::NotMember) => Err(MemberActionError::TargetNotMember),
+            Err(RoomWriteError::RoomNotFound) => Err(MemberActionError::NotFound),
+            Err(other) => Err(anyhow::Error::new(other).context("kicking a member").into()),
+        }
+    }
+
+    async fn transfer_ownership(
+        &self,
+        caller: &UserId,
+        room: RoomRef,
+        target: String,
+    ) -> Result<(), MemberActionError> {
+        let (room, target) = self.owner_targets(caller, &room, &target).await?;
+        match self.deps.rooms.transfer_ownership(&room.id, &target, self.deps.clock.now()).await {
+            Ok(event) => Ok(self.publish(&room.id, [RoomSignal::Event(event)]).await?),
+            Err(RoomWriteError::NotMember) => Err(MemberActionError::TargetNotMember),
+            Err(RoomWriteError::RoomNotFound) => Err(MemberActionError::NotFound),
+            Err(other) => Err(anyhow::Error::new(other).context("transferring ownership").into()),
+        }
+    }
+
+    async fn update_room(&self, caller: &UserId, room: RoomRef, update: RoomUpdate) -> Result<Room, UpdateRoomError> {
+        let parsed = ParsedRef::parse(&room)?;
+        if update.room_name.is_none() && update.capacity.is_none() && update.access.is_none() {
+            return Err(InvalidInput::new("roomName", Rule::AtLeastOneField).into());
+        }
+        let changes = RoomChanges {
+            name: update.room_name.as_deref().map(RoomName::parse).transpose()?,
+            capacity: update.capacity.as_deref().map(|c| Capacity::parse(c, self.policy.max_capacity)).transpose()?,
+            access: update.access.as_deref().map(Access::parse).transpose()?,
+        };
+        let room = parsed.find(self.deps.rooms.as_ref()).await?;
+        if !room.is_owned_by(caller) {
+            return Err(UpdateRoomError::NotOwner);
+        }
+        match self.deps.rooms.update(&room.id, &changes, self.deps.clock.now()).await {
+            Ok((updated, event)) => {
+                self.publish(&room.id, [RoomSignal::Event(event)]).await?;
+                Ok(updated)
+            }
+            Err(RoomWriteError::Taken) => Err(UpdateRoomError::NameTaken),
+            Err(RoomWriteError::CapacityBelowMembers) => Err(UpdateRoomError::CapacityBelowMembers),
+            Err(RoomWriteError::RoomNotFound) => Err(UpdateRoomError::NotFound),
+            Err(other) => Err(anyhow::Error::new(other).context("updating a room").into()),
+        }
+    }
+
+    async fn dissolve_room(&self, caller: &UserId, room: RoomRef) -> Result<(), DissolveRoomError> {
+        let room = find_room(self.deps.rooms.as_ref(), &room).await?;
+        if !room.is_owned_by(caller) {
+            return Err(DissolveRoomError::NotOwner);
+        }
+        let images = self.deps.rooms.delete(&room.id).await?.ok_or(DissolveRoomError::NotFound)?;
+        self.publish(&room.id, [RoomSignal::Dissolved]).await?;
+        self.deps.images.delete(&images).await?;
+        Ok(())
+    }
+
+    async fn search_rooms(&self, query: RoomQuery) -> Result<Vec<Room>, SearchRoomsError> {
+        let search = RoomSearch {
+            name_contains: normalize(query.name_contains.as_deref().unwrap_or_default()),
+            limit: self.parse_limit(query.limit.as_deref())?,
+            offset: parse_offset(query.offset.as_deref())?,
+        };
+        Ok(self.deps.rooms.search(&search).await?)
+    }
+
+    async fn list_members(&self, caller: &UserId, room: RoomRef) -> Result<Vec<MemberView>, ListMembersError> {
+        let room = find_room(self.deps.rooms.as_ref(), &room).await?;
+        if self.deps.memberships.find(&room.id, caller).await?.is_none() {
+            return Err(ListMembersError::NotMember);
+        }
+        let members = self.deps.memberships.list(&room.id).await?;
+        let online: HashSet<UserId> = self.deps.presence.online(&room.id).await?.into_iter().collect();
+        Ok(members
+            .into_iter()
+            .map(|m| MemberView {
+                online: online.contains(&m.user_id),
+                user_id: m.user_id,
+                user_name: m.user_name,
+                is_owner: m.is_owner,
+            })
+            .collect())
+    }
+
+    async fn rooms_of(&self, user: &UserId) -> anyhow::Result<Vec<Room>> {
+        self.deps.rooms.list_for_member(user).await
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,113 @@
+//! Tests of the in-process bus: fan-out per room, session ends to every room,
+//! channel clean-up and lag. Waits are bounded by a timeout, never by a sleep.
+
+use std::time::Duration;
+
+use chatroom_domain::user::UserId;
+use tokio::time::timeout;
+
+use super::*;
+
+fn room(id: &str) -> RoomId {
+    RoomId::parse(id).unwrap()
+}
+
+fn online(user: &str) -> RoomSignal {
+    RoomSignal::Presence { user: UserId::parse(user).unwrap(), online: true }
+}
+
+async fn next(subscription: &mut RoomSubscription) -> Result<RoomSignal, SubscriptionError> {
+    timeout(Duration::from_secs(5), subscription.recv()).await.expect("a signal within 5 s")
+}
+
+#[tokio::test]
+async fn w13_every_subscriber_of_a_room_gets_every_signal_in_publication_order() {
+    let bus = InProcessEventBus::new();
+    let mut first = bus.subscribe(&room("r1"));
+    let mut second = bus.subscribe(&room("r1"));
+
+    bus.publish(&room("r1"), online("a")).await.unwrap();
+    bus.publish(&room("r1"), RoomSignal::Dissolved).await.unwrap();
+
+    for subscription in [&mut first, &mut second] {
+        assert_eq!(next(subscription).await, Ok(online("a")));
+        assert_eq!(next(subscription).await, Ok(RoomSignal::Dissolved));
+    }
+}
+
+#[tokio::test]
+async fn signals_of_one_room_never_reach_another() {
+    let bus = InProcessEventBus::new();
+    let mut other = bus.subscribe(&room("r2"));
+    let _listener = bus.subscribe(&room("r1"));
+
+    bus.publish(&room("r1"), online("a")).await.unwrap();
+    bus.publish(&room("r2"), RoomSignal::Dissolved).await.unwrap();
+
+    assert_eq!(next(&mut other).await, Ok(RoomSignal::Dissolved));
+}
+
+#[tokio::test]
+async fn publishing_to_a_room_nobody_listens_to_is_not_an_error() {
+    let bus = InProcessEventBus::new();
+    bus.publish(&room("empty"), RoomSignal::Dissolved).await.unwrap();
+    bus.end_sessions(&[SessionId::new("s".to_owned())]).await.unwrap();
+    assert!(bus.shared.rooms().is_empty());
+}
+
+#[tokio::test]
+async fn r11_ended_sessions_reach_the_subscribers_of_every_room() {
+    let bus = InProcessEventBus::new();
+    let mut in_r1 = bus.subscribe(&room("r1"));
+    let mut in_r2 = bus.subscribe(&room("r2"));
+    let ended = vec![SessionId::new("s1".to_owned()), SessionId::new("s2".to_owned())];
+
+    bus.end_sessions(&ended).await.unwrap();
+
+    for subscription in [&mut in_r1, &mut in_r2] {
+        assert_eq!(next(subscription).await, Ok(RoomSignal::SessionsEnded(ended.clone())));
+    }
+}
+
+#[tokio::test]
+async fn a_room_channel_is_removed_when_its_last_subscriber_drops() {
+    let bus = InProcessEventBus::new();
+    let first = bus.subscribe(&room("r1"));
+    let second = bus.subscribe(&room("r1"));
+
+    drop(first);
+    assert!(bus.shared.rooms().contains_key(&room("r1")));
+    drop(second);
+    assert!(!bus.shared.rooms().contains_key(&room("r1")));
+
+    let mut again = bus.subscribe(&room("r1"));
+    bus.publish(&room("r1"), RoomSignal::Dissolved).await.unwrap();
+    assert_eq!(next(&mut again).await, Ok(RoomSignal::Dissolved));
+}
+
+#[tokio::test]
+async fn w12_a_subscriber_that_falls_behind_learns_it_lagged() {
+    let bus = InProcessEventBus::with_capacity(2);
+    let mut slow = bus.subscribe(&room("r1"));
+
+    for user in ["a", "b", "c"] {
+        bus.publish(&room("r1"), online(user)).await.unwrap();
+    }
+
+    assert_eq!(next(&mut slow).await, Err(SubscriptionError::Lagged(1)));
+    assert_eq!(next(&mut slow).await, Ok(online("b")));
+    assert_eq!(slow.room(), &room("r1"));
+}
+
+#[tokio::test]
+async fn a_subscription_waits_for_a_signal_published_later() {
+    let bus = InProcessEventBus::new();
+    let mut subscription = bus.subscribe(&room("r1"));
+    let publisher = bus.clone();
+
+    let waiting = tokio::spawn(async move { next(&mut subscription).await });
+    tokio::task::yield_now().await;
+    publisher.publish(&room("r1"), RoomSignal::Dissolved).await.unwrap();
+
+    assert_eq!(waiting.await.unwrap(), Ok(RoomSignal::Dissolved));
+}

@@ -1,0 +1,96 @@
+//! [`ResetCodeStore`] on sea-orm: one live reset code per email (S3), with atomic
+//! attempt counting and single use.
+
+use anyhow::Context;
+use async_trait::async_trait;
+use chatroom_domain::account::{ResetCode, ResetCodeStore};
+use chatroom_domain::user::Email;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, TransactionTrait};
+
+use super::database::Database;
+use super::entities::reset_codes;
+
+/// Reset codes in a SQL database.
+#[derive(Debug, Clone)]
+pub struct SeaOrmResetCodeStore {
+    db: Database,
+}
+
+impl SeaOrmResetCodeStore {
+    pub fn new(db: &Database) -> Self {
+        Self { db: db.clone() }
+    }
+}
+
+// Emails and code hashes stay out of spans.
+#[async_trait]
+impl ResetCodeStore for SeaOrmResetCodeStore {
+    #[tracing::instrument(level = "debug", skip_all, err)]
+    async fn replace(&self, code: &ResetCode) -> anyhow::Result<()> {
+        // One upsert: atomic, and free of the gap locks a delete-then-insert takes
+        // on MySQL.
+        let row = reset_codes::Model::from_domain(code)?;
+        reset_codes::Entity::insert(row.into_active_model())
+            .on_conflict(
+                OnConflict::column(reset_codes::Column::Email)
+                    .update_columns([
+                        reset_codes::Column::CodeHash,
+                        reset_codes::Column::ExpiresAt,
+                        reset_codes::Column::FailedAttempts,
+                        reset_codes::Column::Used,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(self.db.writer())
+            .await
+            .context("storing a reset code")?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, err)]
+    async fn find(&self, email: &Email) -> anyhow::Result<Option<ResetCode>> {
+        let row = reset_codes::Entity::find_by_id(email.as_str())
+            .one(self.db.reader())
+            .await
+            .context("finding a reset code")?;
+        row.map(reset_codes::Model::into_domain).transpose()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, err)]
+    async fn record_failed_attempt(&self, email: &Email) -> anyhow::Result<u32> {
+        let txn = self.db.writer().begin().await.context("beginning a transaction")?;
+        let updated = reset_codes::Entity::update_many()
+            .col_expr(reset_codes::Column::FailedAttempts, Expr::col(reset_codes::Column::FailedAttempts).add(1))
+            .filter(reset_codes::Column::Email.eq(email.as_str()))
+            .exec(&txn)
+            .await
+            .context("counting a failed reset attempt")?;
+        if updated.rows_affected == 0 {
+            return Ok(0);
+        }
+        let count: Option<i32> = reset_codes::Entity::find_by_id(email.as_str())
+            .select_only()
+            .column(reset_codes::Column::FailedAttempts)
+            .into_tuple()
+            .one(&txn)
+            .await
+            .context("reading the failed reset attempts")?;
+        txn.commit().await.context("committing a failed reset attempt")?;
+        let count = count.context("reset code vanished while counting")?;
+        u32::try_from(count).context("stored failed attempts")
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, err)]
+    async fn mark_used(&self, email: &Email) -> anyhow::Result<bool> {
+        // The condition on `used` lets exactly one of two racing uses through.
+        let updated = reset_codes::Entity::update_many()
+            .col_expr(reset_codes::Column::Used, Expr::value(true))
+            .filter(reset_codes::Column::Email.eq(email.as_str()))
+            .filter(reset_codes::Column::Used.eq(false))
+            .exec(self.db.writer())
+            .await
+            .context("marking a reset code used")?;
+        Ok(updated.rows_affected == 1)
+    }
+}

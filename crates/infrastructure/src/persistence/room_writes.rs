@@ -1,0 +1,105 @@
+//! Statements the room adapters share inside their own transactions: locking a
+//! room, allocating its next seq (R13), storing events and deleting a room.
+//!
+//! Every write transaction on a room starts with an `UPDATE` of its `rooms` row.
+//! That takes the row lock on PostgreSQL and MySQL (and SQLite has one writer), so
+//! transactions on one room run one after the other, and the reads that follow see
+//! what the previous one committed, even under MySQL's REPEATABLE READ, whose
+//! snapshot starts at the first plain read. `SELECT … FOR UPDATE` would not do:
+//! SQLite ignores it.
+
+use anyhow::Context;
+use chatroom_domain::event::{ImageId, NewEvent, RoomEvent};
+use chatroom_domain::room::RoomId;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect};
+
+use super::entities::{room_events, rooms};
+use super::timestamps::{from_millis, to_millis};
+
+/// Locks the room's row; `false` when there is no such room.
+pub(crate) async fn lock_room(txn: &DatabaseTransaction, room: &RoomId) -> anyhow::Result<bool> {
+    let locked = rooms::Entity::update_many()
+        .col_expr(rooms::Column::LastSeq, Expr::col(rooms::Column::LastSeq).into())
+        .filter(rooms::Column::Id.eq(room.as_str()))
+        .exec(txn)
+        .await
+        .context("locking a room")?;
+    Ok(locked.rows_affected > 0)
+}
+
+/// Locks the room and allocates its next seq (R13); `None` when there is no such
+/// room. The seq is exactly one more than the last one committed.
+pub(crate) async fn next_seq(txn: &DatabaseTransaction, room: &RoomId) -> anyhow::Result<Option<i64>> {
+    let bumped = rooms::Entity::update_many()
+        .col_expr(rooms::Column::LastSeq, Expr::col(rooms::Column::LastSeq).add(1))
+        .filter(rooms::Column::Id.eq(room.as_str()))
+        .exec(txn)
+        .await
+        .context("allocating a seq")?;
+    if bumped.rows_affected == 0 {
+        return Ok(None);
+    }
+    let seq: Option<i64> = rooms::Entity::find_by_id(room.as_str())
+        .select_only()
+        .column(rooms::Column::LastSeq)
+        .into_tuple()
+        .one(txn)
+        .await
+        .context("reading the allocated seq")?;
+    seq.context("room vanished while allocating a seq").map(Some)
+}
+
+/// Stores `event` as the room's event number `seq` and returns it as stored.
+pub(crate) async fn store_event(
+    txn: &DatabaseTransaction,
+    room: &RoomId,
+    seq: i64,
+    event: NewEvent,
+) -> anyhow::Result<RoomEvent> {
+    let row = room_events::Model::from_domain(room, seq, &event)?;
+    room_events::Entity::insert(row.into_active_model())
+        .exec_without_returning(txn)
+        .await
+        .context("storing a room event")?;
+    Ok(RoomEvent { room_id: room.clone(), seq, at: from_millis(to_millis(event.at))?, kind: event.kind })
+}
+
+/// Allocates the next seq and stores `event` under it; `None` when there is no
+/// such room.
+pub(crate) async fn append_event(
+    txn: &DatabaseTransaction,
+    room: &RoomId,
+    event: NewEvent,
+) -> anyhow::Result<Option<RoomEvent>> {
+    match next_seq(txn, room).await? {
+        Some(seq) => store_event(txn, room, seq, event).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The room's current row, as this transaction sees it.
+pub(crate) async fn find_room(txn: &DatabaseTransaction, room: &RoomId) -> anyhow::Result<Option<rooms::Model>> {
+    rooms::Entity::find_by_id(room.as_str()).one(txn).await.context("reading a room")
+}
+
+/// Deletes a locked room; memberships, kicks and events go with it (foreign keys
+/// cascade). Returns the ids of the room's images, for the image store.
+pub(crate) async fn delete_room(txn: &DatabaseTransaction, room: &RoomId) -> anyhow::Result<Vec<ImageId>> {
+    let stored: Vec<Option<String>> = room_events::Entity::find()
+        .select_only()
+        .column(room_events::Column::ImageId)
+        .filter(room_events::Column::RoomId.eq(room.as_str()))
+        .filter(room_events::Column::Kind.eq(room_events::KIND_IMAGE))
+        .into_tuple()
+        .all(txn)
+        .await
+        .context("listing a room's images")?;
+    let images = stored
+        .into_iter()
+        .flatten()
+        .map(|id| ImageId::parse(&id).context("stored image id"))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    rooms::Entity::delete_by_id(room.as_str()).exec(txn).await.context("deleting a room")?;
+    Ok(images)
+}

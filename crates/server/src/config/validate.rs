@@ -1,0 +1,107 @@
+//! Start-up checks of the configuration: everything a running server would trip
+//! over later is refused now, with the key to fix in the message.
+
+use anyhow::{bail, ensure};
+
+use super::sections::{Config, MailTransport};
+
+/// The shortest JWT key accepted (S2).
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// Fails with a message naming the offending key.
+pub fn validate(config: &Config) -> anyhow::Result<()> {
+    ensure!(!config.http.listen.trim().is_empty(), "http.listen must be host:port, e.g. 127.0.0.1:8080");
+    ensure!(config.http.max_body_bytes >= 1024, "http.max_body_bytes must be at least 1024");
+    if let Some(secret) = &config.auth.jwt_secret {
+        ensure!(
+            secret.expose().len() >= MIN_JWT_SECRET_BYTES,
+            "auth.jwt_secret must be at least {MIN_JWT_SECRET_BYTES} bytes long (or leave it unset to have one generated)"
+        );
+    }
+    ensure!(!config.auth.issuer.trim().is_empty(), "auth.issuer must not be empty");
+    ensure!(!config.auth.token_ttl.is_zero(), "auth.token_ttl must be longer than 0");
+    ensure!((1..=128).contains(&config.auth.min_password_length), "auth.min_password_length must be between 1 and 128");
+    ensure!((4..=12).contains(&config.auth.reset_code_length), "auth.reset_code_length must be between 4 and 12");
+    ensure!(config.rooms.max_capacity >= 1, "rooms.max_capacity must be at least 1");
+    ensure!(config.messages.max_chars >= 1, "messages.max_chars must be at least 1");
+    ensure!(config.images.max_bytes >= 1, "images.max_bytes must be at least 1");
+    ensure!(
+        config.ws.outbound_queue_frames >= 1 && config.ws.outbound_queue_bytes >= 1,
+        "ws.outbound_queue_frames and ws.outbound_queue_bytes must be at least 1"
+    );
+    validate_storage(config)?;
+    if config.mail.transport == MailTransport::Smtp {
+        bail!(
+            "mail.transport = \"smtp\" is not available in this build yet; use \"console\" (or \"response\" for demos)"
+        );
+    }
+    Ok(())
+}
+
+/// The database and the bus must agree on single node versus cluster (SPEC §9).
+fn validate_storage(config: &Config) -> anyhow::Result<()> {
+    let scheme = config.database.url.as_ref().map_or_else(|| "sqlite".to_owned(), |url| url.scheme());
+    ensure!(
+        matches!(scheme.as_str(), "sqlite" | "postgres" | "postgresql" | "mysql" | "mariadb"),
+        "database.url must start with sqlite://, postgres:// or mysql:// (got {scheme}://…)"
+    );
+    if config.redis.url.is_some() {
+        ensure!(
+            scheme != "sqlite",
+            "redis.url is set, but the database is SQLite, which is single-node only: \
+             a cluster of nodes needs PostgreSQL or MySQL (database.url) shared by every node"
+        );
+        bail!(
+            "redis.url is set, but this build has no Redis event bus yet: \
+             run a single node (unset redis.url) until clustering is available"
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::values::{Secret, SecretUrl};
+
+    fn error_of(config: &Config) -> String {
+        format!("{:#}", validate(config).unwrap_err())
+    }
+
+    #[test]
+    fn the_defaults_are_valid() {
+        validate(&Config::default()).unwrap();
+    }
+
+    #[test]
+    fn s2_a_jwt_secret_shorter_than_32_bytes_is_refused() {
+        let mut config = Config::default();
+        config.auth.jwt_secret = Some(Secret::from("short"));
+        assert!(error_of(&config).contains("auth.jwt_secret"));
+        config.auth.jwt_secret = Some(Secret::from("0123456789abcdef0123456789abcdef"));
+        validate(&config).unwrap();
+    }
+
+    #[test]
+    fn redis_with_sqlite_is_refused_as_single_node_only() {
+        let mut config = Config::default();
+        config.redis.url = Some(SecretUrl::new("redis://127.0.0.1:6379"));
+        assert!(error_of(&config).contains("single-node only"));
+    }
+
+    #[test]
+    fn an_unknown_database_scheme_is_refused() {
+        let mut config = Config::default();
+        config.database.url = Some(SecretUrl::new("oracle://db/chat"));
+        assert!(error_of(&config).contains("database.url"));
+    }
+
+    #[test]
+    fn postgres_and_mysql_urls_are_accepted() {
+        for url in ["postgres://u@h/db", "postgresql://u@h/db", "mysql://root@h/db"] {
+            let mut config = Config::default();
+            config.database.url = Some(SecretUrl::new(url));
+            validate(&config).unwrap();
+        }
+    }
+}

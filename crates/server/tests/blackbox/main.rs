@@ -1,0 +1,32 @@
+//! Black-box tests: the real `chatroom` binary, started as a process on a free port
+//! with a fresh data directory (see the `chatroom-tests` harness). They live in the
+//! server package because only the package owning the binary gets
+//! `CARGO_BIN_EXE_chatroom`, which makes cargo build the binary before the tests.
+
+// Test code through and through, helpers included: a failed expectation is a
+// failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cli;
+mod databases;
+mod http;
+mod lifecycle;
+mod openapi_drift;
+
+use chatroom_tests::{Chatroom, TestApp};
+
+/// A `chatroom` invocation in a fresh temporary directory.
+pub fn chatroom() -> Chatroom {
+    Chatroom::new(env!("CARGO_BIN_EXE_chatroom"))
+}
+
+/// `chatroom serve` on a free port with a fresh data directory, answering /healthz.
+pub async fn spawn_app() -> TestApp {
+    chatroom().spawn().await
+}
+
+/// The `err` object of an envelope answer.
+pub async fn envelope(response: reqwest::Response) -> serde_json::Value {
+    let body: serde_json::Value = response.json().await.expect("a JSON body");
+    body.get("err").cloned().unwrap_or_else(|| panic!("no envelope in {body}"))
+}
