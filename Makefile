@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: run test lint openapi
+.PHONY: run test lint openapi schemathesis bench-login
 
 ## Start the server on 127.0.0.1:8080 with ./data (zero configuration).
 run:
@@ -11,8 +11,14 @@ run:
 
 ## Every test of the workspace: unit, adapter, endpoint and black-box tests.
 ## PostgreSQL/MySQL tests run when CHATROOM_TEST_POSTGRES_URL / _MYSQL_URL are set.
+## Under CI (CI set) schemathesis then fuzzes the running server's /openapi.json.
 test:
 	$(CARGO) test --workspace --no-fail-fast
+	@if [ -n "$$CI" ]; then scripts/schemathesis.sh; else echo "make test: schemathesis runs under CI or with 'make schemathesis'"; fi
+
+## Property-based API tests against a real server (installs schemathesis into .venv).
+schemathesis:
+	scripts/schemathesis.sh
 
 ## Formatting and clippy, warnings as errors.
 lint:
@@ -23,3 +29,9 @@ lint:
 openapi:
 	$(CARGO) run --quiet --bin chatroom -- openapi > openapi/openapi.json.tmp
 	mv openapi/openapi.json.tmp openapi/openapi.json
+
+## Login latency (p50/p99) and logins per second against a release build;
+## a benchmark, not a test: run it on an idle machine.
+bench-login:
+	$(CARGO) build --release --bin chatroom --bin login-bench
+	target/release/login-bench target/release/chatroom 4 10

@@ -17,6 +17,7 @@
 mod app;
 mod command;
 mod databases;
+pub mod smtp;
 
 pub use app::TestApp;
 pub use command::{Chatroom, Finished};

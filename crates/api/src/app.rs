@@ -7,13 +7,14 @@ use chatroom_domain::account::AccountService;
 use chatroom_domain::event::MessageService;
 use chatroom_domain::room::RoomService;
 use poem::endpoint::BoxEndpoint;
-use poem::http::Method;
+use poem::http::{HeaderName, Method};
 use poem::{get, Endpoint, EndpointExt, Route};
 
 use crate::docs::{describe, Apis};
 use crate::endpoints::{HealthApi, RoomsApi, UsersApi};
 use crate::health::Readiness;
 use crate::layers::{AccessLog, AllowedOrigins, BodyLimit, Envelopes, MethodTable, RequestIds};
+use crate::request::ClientIpSource;
 
 #[cfg(test)]
 mod tests;
@@ -43,6 +44,10 @@ pub struct ApiConfig {
     pub max_body_bytes: usize,
     /// The public base URL named in the OpenAPI document's `servers`, if any.
     pub server_url: Option<String>,
+    /// The header a reverse proxy puts the client's address in (its last
+    /// address is used); `None`: the connection's peer. See
+    /// [`crate::request::ClientIpSource`].
+    pub client_ip_header: Option<HeaderName>,
 }
 
 /// The body limit of SPEC §4.
@@ -55,6 +60,7 @@ impl Default for ApiConfig {
             allowed_origins: Vec::new(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             server_url: None,
+            client_ip_header: None,
         }
     }
 }
@@ -65,7 +71,7 @@ impl Default for ApiConfig {
 pub fn routes(services: ApiServices, config: ApiConfig) -> BoxEndpoint<'static> {
     let apis: Apis = (
         HealthApi::new(services.readiness),
-        UsersApi::new(Arc::clone(&services.accounts)),
+        UsersApi::new(Arc::clone(&services.accounts), ClientIpSource::new(config.client_ip_header.clone())),
         RoomsApi::new(services.accounts, services.rooms, services.messages),
     );
     let api = describe(apis, config.server_url.as_deref());

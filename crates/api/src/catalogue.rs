@@ -10,9 +10,12 @@ mod entry;
 mod event;
 mod failure;
 mod invalid;
+mod refusals;
 mod room;
 #[cfg(test)]
 mod tests;
 
 pub use entry::{Entry, Text};
 pub use failure::Failure;
+pub(crate) use refusals::documented;
+pub use refusals::{AuthRefusals, BodyRefusals, Refusals, UnavailableRefusals};

@@ -4,10 +4,12 @@
 
 mod health;
 mod rooms;
+mod schemas;
 mod users;
 
 pub use health::HealthApi;
 pub use rooms::RoomsApi;
+pub use schemas::{ProfileDto, RoomDto};
 pub use users::UsersApi;
 
 use poem_openapi::Tags;
@@ -17,4 +19,6 @@ use poem_openapi::Tags;
 pub enum ApiTags {
     /// Liveness and readiness probes for load balancers and orchestrators.
     Health,
+    /// 用户操作: registration, login, profile, logout and password reset.
+    Users,
 }

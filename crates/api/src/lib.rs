@@ -9,6 +9,7 @@
 //! - [`catalogue`]: codes, statuses, zh/en texts; domain errors → [`Failure`].
 //! - [`reply`]: what an operation returns, and its bad-request handler.
 //! - [`language`]: `Accept-Language` → zh or en.
+//! - [`request`]: bodies in JSON or forms, the caller's token and address.
 //! - [`endpoints`]: one `#[OpenApi]` struct per resource.
 //! - [`health`]: the readiness port behind `/readyz`.
 //! - [`layers`]: request ids, access log, envelopes, CORS, body limit.
@@ -22,6 +23,7 @@ pub mod health;
 pub mod language;
 pub mod layers;
 pub mod reply;
+pub mod request;
 
 pub use app::{routes, ApiConfig, ApiServices};
 pub use catalogue::{Entry, Failure};

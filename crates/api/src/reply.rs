@@ -7,48 +7,56 @@
 //! instead of poem-openapi's plain-text 400, and reaches the client in the
 //! envelope like every other answer.
 
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
 use poem::{IntoResponse, Response};
 use poem_openapi::payload::Json;
-use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
+use poem_openapi::registry::{MetaHeader, MetaMediaType, MetaResponse, MetaResponses, Registry};
 use poem_openapi::types::{ParseFromJSON, ToJSON, Type};
 use poem_openapi::ApiResponse;
 
-use crate::catalogue::Failure;
+use crate::catalogue::{documented, Entry, Failure, Refusals};
 use crate::envelope::{Envelope, ErrorEnvelope};
 
 /// The return type of every operation: handlers use `?` on domain results, whose
-/// errors convert into [`Failure`] through the catalogue.
-pub type Answer<M = String, N = String> = Result<Reply<M, N>, Failure>;
+/// errors convert into [`Failure`] through the catalogue. `R` names the refusals
+/// the operation documents (see [`crate::catalogue::Refusals`]).
+pub type Answer<M = String, N = String, R = ()> = Result<Reply<M, N, R>, Failure>;
 
 /// An operation's answer: its success envelope, or a refusal of the request
 /// before the handler ran.
 #[derive(Debug)]
-pub enum Reply<M: ParseFromJSON + ToJSON, N: ParseFromJSON + ToJSON> {
-    /// `Code` 0 and the operation's `Msg` and `Notice`.
-    Ok(Envelope<M, N>),
-    /// The request could not be parsed; answered like any other failure.
-    Refused(Failure),
+pub struct Reply<M: ParseFromJSON + ToJSON, N: ParseFromJSON + ToJSON, R = ()> {
+    outcome: Result<Envelope<M, N>, Failure>,
+    refusals: PhantomData<fn() -> R>,
 }
 
-impl<M: ParseFromJSON + ToJSON, N: ParseFromJSON + ToJSON> Reply<M, N> {
+impl<M: ParseFromJSON + ToJSON, N: ParseFromJSON + ToJSON, R> Reply<M, N, R> {
     /// A success with these `Msg` and `Notice`.
     pub fn ok(msg: M, notice: N) -> Self {
-        Self::Ok(Envelope::ok(msg, notice))
+        Self { outcome: Ok(Envelope::ok(msg, notice)), refusals: PhantomData }
+    }
+
+    /// The success envelope, or the refusal of an unparseable request.
+    pub fn outcome(&self) -> Result<&Envelope<M, N>, &Failure> {
+        self.outcome.as_ref()
     }
 }
 
-impl<N: ParseFromJSON + ToJSON> Reply<String, N> {
+impl<N: ParseFromJSON + ToJSON, R> Reply<String, N, R> {
     /// A success with an empty `Msg`.
     pub fn notice(notice: N) -> Self {
-        Self::Ok(Envelope::notice(notice))
+        Self::ok(String::new(), notice)
     }
 }
 
-impl<M: ParseFromJSON + ToJSON, N: ParseFromJSON + ToJSON> IntoResponse for Reply<M, N> {
+impl<M: ParseFromJSON + ToJSON, N: ParseFromJSON + ToJSON, R: Send> IntoResponse for Reply<M, N, R> {
     fn into_response(self) -> Response {
-        match self {
-            Self::Ok(envelope) => Json(envelope).into_response(),
-            Self::Refused(failure) => failure.into_response(),
+        match self.outcome {
+            Ok(envelope) => Json(envelope).into_response(),
+            Err(failure) => failure.into_response(),
         }
     }
 }
@@ -57,30 +65,87 @@ fn json_of<T: Type>() -> Vec<MetaMediaType> {
     vec![MetaMediaType { content_type: "application/json; charset=utf-8", schema: T::schema_ref() }]
 }
 
-impl<M: ParseFromJSON + ToJSON, N: ParseFromJSON + ToJSON> ApiResponse for Reply<M, N> {
+/// Keeps each distinct description once for the life of the process:
+/// `MetaResponse` wants `&'static str`, and the descriptions are built from the
+/// catalogue when the document is.
+fn intern(text: String) -> &'static str {
+    static TEXTS: OnceLock<Mutex<Vec<&'static str>>> = OnceLock::new();
+    let mut texts = TEXTS.get_or_init(Mutex::default).lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(known) = texts.iter().find(|known| **known == text) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(text.into_boxed_str());
+    texts.push(leaked);
+    leaked
+}
+
+/// One line per entry: code, Msg and Notice in both languages.
+fn describe_entry(entry: Entry) -> String {
+    let (msg, notice) = (entry.msg(), entry.notice());
+    if msg == notice {
+        format!("- `Code` {}: {} ({})", entry.code(), msg.zh, msg.en)
+    } else {
+        format!("- `Code` {}: {} / {} ({} / {})", entry.code(), msg.zh, notice.zh, msg.en, notice.en)
+    }
+}
+
+/// The failure responses of an operation: one per HTTP status its refusals use,
+/// listing the codes answered with it.
+fn failure_responses(entries: &[Entry]) -> Vec<MetaResponse> {
+    let mut by_status: BTreeMap<u16, Vec<Entry>> = BTreeMap::new();
+    for entry in entries {
+        by_status.entry(entry.status().as_u16()).or_default().push(*entry);
+    }
+    by_status
+        .into_iter()
+        .map(|(status, entries)| {
+            let lines: Vec<String> = entries.into_iter().map(describe_entry).collect();
+            let headers = if status == 429 {
+                vec![MetaHeader {
+                    name: "Retry-After".to_owned(),
+                    description: Some("Seconds until the client may try again.".to_owned()),
+                    required: true,
+                    deprecated: false,
+                    schema: u64::schema_ref(),
+                }]
+            } else {
+                Vec::new()
+            };
+            MetaResponse {
+                description: intern(format!("Refused (the envelope with `Code` ≠ 0):\n{}", lines.join("\n"))),
+                status: Some(status),
+                status_range: None,
+                content: json_of::<ErrorEnvelope>(),
+                headers,
+            }
+        })
+        .collect()
+}
+
+impl<M: ParseFromJSON + ToJSON, N: ParseFromJSON + ToJSON, R: Refusals + Send> ApiResponse for Reply<M, N, R> {
     const BAD_REQUEST_HANDLER: bool = true;
 
     fn meta() -> MetaResponses {
-        MetaResponses {
-            responses: vec![
-                MetaResponse {
-                    description: "Success: `Code` 0.",
-                    status: Some(200),
-                    status_range: None,
-                    content: json_of::<Envelope<M, N>>(),
-                    headers: vec![],
-                },
-                MetaResponse {
-                    description: "Failure: `Code` is a number of the error catalogue and the status is the \
-                                  catalogue's (200 when the server runs with `http.legacy_status_200`). \
-                                  429 answers carry `Retry-After`, 405 answers `Allow`.",
-                    status: None,
-                    status_range: None,
-                    content: json_of::<ErrorEnvelope>(),
-                    headers: vec![],
-                },
-            ],
-        }
+        let success = MetaResponse {
+            description: "Success: `Code` 0.",
+            status: Some(200),
+            status_range: None,
+            content: json_of::<Envelope<M, N>>(),
+            headers: vec![],
+        };
+        let other = MetaResponse {
+            description: "Any other refusal of the error catalogue, e.g. E1005 (405, with `Allow`) or E5003 \
+                          (503). With `http.legacy_status_200` every answer, refusals included, has status \
+                          200 and only `Code` tells them apart.",
+            status: None,
+            status_range: None,
+            content: json_of::<ErrorEnvelope>(),
+            headers: vec![],
+        };
+        let mut responses = vec![success];
+        responses.extend(failure_responses(&documented::<R>()));
+        responses.push(other);
+        MetaResponses { responses }
     }
 
     fn register(registry: &mut Registry) {
@@ -89,6 +154,6 @@ impl<M: ParseFromJSON + ToJSON, N: ParseFromJSON + ToJSON> ApiResponse for Reply
     }
 
     fn from_parse_request_error(err: poem::Error) -> Self {
-        Self::Refused(Failure::from_error(&err))
+        Self { outcome: Err(Failure::from_error(&err)), refusals: PhantomData }
     }
 }

@@ -28,6 +28,7 @@ pub struct Application {
     endpoint: BoxEndpoint<'static>,
     database: Database,
     shutdown: Shutdown,
+    signals: shutdown::Signals,
     shutdown_timeout: std::time::Duration,
 }
 
@@ -47,6 +48,7 @@ impl Application {
             .context("the HTTP listener has no socket address")?;
         let shutdown = Shutdown::new();
         let endpoint = wiring::endpoint(&config, &database, &shutdown)?;
+        let signals = shutdown::Signals::install().context("listening for SIGINT and SIGTERM")?;
         tracing::info!(%address, data_dir = %config.data_dir.display(), "listening on http://{address}");
         Ok(Self {
             address,
@@ -54,6 +56,7 @@ impl Application {
             endpoint,
             database,
             shutdown,
+            signals,
             shutdown_timeout: config.http.shutdown_timeout,
         })
     }
@@ -78,10 +81,10 @@ impl Application {
     /// waits up to `http.shutdown_timeout` for in-flight requests and closes the
     /// database.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let Self { acceptor, endpoint, database, shutdown, shutdown_timeout, .. } = self;
+        let Self { acceptor, endpoint, database, shutdown, signals, shutdown_timeout, .. } = self;
         let stopping = shutdown.clone();
         let signal = async move {
-            shutdown::wait_for_signal_or(&stopping).await;
+            signals.wait_or(&stopping).await;
             // Subscribers (WebSocket sessions) learn of the shutdown here.
             stopping.trigger();
         };

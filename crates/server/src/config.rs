@@ -12,7 +12,7 @@ mod values;
 pub use load::{load, to_redacted_toml, Overrides, DEFAULT_CONFIG_FILE, ENV_PREFIX};
 pub use sections::{
     AuthConfig, Config, DatabaseConfig, HttpConfig, ImagesConfig, MailConfig, MailTransport, MessagesConfig,
-    RedisConfig, RoomsConfig, WsConfig,
+    RedisConfig, RoomsConfig, SmtpConfig, SmtpTls, WsConfig,
 };
 pub use validate::{validate, MIN_JWT_SECRET_BYTES};
 pub use values::{Secret, SecretUrl, REDACTED};

@@ -8,6 +8,7 @@ use chatroom_domain::account::{
 
 use super::entry::Entry;
 use super::failure::Failure;
+use super::refusals::Refusals;
 
 impl From<RegisterError> for Failure {
     fn from(err: RegisterError) -> Self {
@@ -77,6 +78,50 @@ impl From<ResetPasswordError> for Failure {
             ResetPasswordError::WrongCode => Self::new(Entry::E1106WrongCode),
             ResetPasswordError::Unexpected(e) => Self::unexpected(&e),
         }
+    }
+}
+
+// What each error can be answered with, beside E5000 (for the OpenAPI document).
+
+impl Refusals for RegisterError {
+    fn entries() -> Vec<Entry> {
+        vec![Entry::E1001InvalidInput, Entry::E1101UserExists]
+    }
+}
+
+impl Refusals for LoginError {
+    fn entries() -> Vec<Entry> {
+        vec![Entry::E1001InvalidInput, Entry::E1102LoginFailed, Entry::E1103TooManyLogins]
+    }
+}
+
+impl Refusals for AuthError {
+    fn entries() -> Vec<Entry> {
+        vec![Entry::E1002MissingToken, Entry::E1002InvalidToken]
+    }
+}
+
+impl Refusals for UpdateProfileError {
+    fn entries() -> Vec<Entry> {
+        vec![Entry::E1001InvalidInput, Entry::E1104EmailTaken]
+    }
+}
+
+impl Refusals for LogoutError {
+    fn entries() -> Vec<Entry> {
+        Vec::new()
+    }
+}
+
+impl Refusals for RequestResetError {
+    fn entries() -> Vec<Entry> {
+        vec![Entry::E1001InvalidInput, Entry::E1105TooManyResets]
+    }
+}
+
+impl Refusals for ResetPasswordError {
+    fn entries() -> Vec<Entry> {
+        vec![Entry::E1001InvalidInput, Entry::E1106WrongCode]
     }
 }
 
@@ -163,5 +208,54 @@ mod tests {
             let envelope = failure.envelope(lang);
             assert!(!envelope.err.msg.contains("database") && !envelope.err.notice.contains("database"));
         }
+    }
+
+    /// The documented entries of each error are exactly the entries its variants
+    /// map to (E5000 is documented for every operation).
+    #[test]
+    fn each_error_documents_the_entries_its_variants_map_to() {
+        fn entries(failures: Vec<Failure>) -> Vec<Entry> {
+            let mut entries: Vec<Entry> =
+                failures.iter().map(Failure::entry).filter(|e| *e != Entry::E5000Internal).collect();
+            entries.sort_by_key(|e| format!("{e:?}"));
+            entries
+        }
+        fn sorted(mut entries: Vec<Entry>) -> Vec<Entry> {
+            entries.sort_by_key(|e| format!("{e:?}"));
+            entries
+        }
+        let wait = Duration::from_secs(1);
+        assert_eq!(
+            entries(vec![RegisterError::Invalid(invalid()).into(), RegisterError::Taken.into()]),
+            sorted(RegisterError::entries())
+        );
+        assert_eq!(
+            entries(vec![
+                LoginError::Invalid(invalid()).into(),
+                LoginError::BadCredentials.into(),
+                LoginError::LockedOut { retry_after: wait }.into()
+            ]),
+            sorted(LoginError::entries())
+        );
+        assert_eq!(
+            entries(vec![AuthError::MissingToken.into(), AuthError::InvalidToken.into()]),
+            sorted(AuthError::entries())
+        );
+        assert_eq!(
+            entries(vec![UpdateProfileError::Invalid(invalid()).into(), UpdateProfileError::EmailTaken.into()]),
+            sorted(UpdateProfileError::entries())
+        );
+        assert_eq!(entries(vec![LogoutError::Unexpected(boom()).into()]), sorted(LogoutError::entries()));
+        assert_eq!(
+            entries(vec![
+                RequestResetError::Invalid(invalid()).into(),
+                RequestResetError::TooManyRequests { retry_after: wait }.into()
+            ]),
+            sorted(RequestResetError::entries())
+        );
+        assert_eq!(
+            entries(vec![ResetPasswordError::Invalid(invalid()).into(), ResetPasswordError::WrongCode.into()]),
+            sorted(ResetPasswordError::entries())
+        );
     }
 }

@@ -212,8 +212,8 @@ impl From<Failure> for poem::Error {
     }
 }
 
-/// Failures are documented once, as the `default` response of every operation
-/// (see [`crate::reply::Reply`]), so this adds nothing to the document.
+/// Failures are documented by each operation's [`crate::reply::Reply`], from the
+/// refusals it names, so this adds nothing to the document.
 impl ApiResponse for Failure {
     fn meta() -> MetaResponses {
         MetaResponses { responses: Vec::new() }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use poem_openapi::OpenApi;
 
 use super::ApiTags;
-use crate::catalogue::{Entry, Failure};
+use crate::catalogue::{Entry, Failure, UnavailableRefusals};
 use crate::health::Readiness;
 use crate::reply::{Answer, Reply};
 
@@ -37,7 +37,7 @@ impl HealthApi {
     /// `Code` 0 with Notice `ok`, or E5003 (503) while a dependency is down, so a
     /// load balancer sends no traffic to this node.
     #[oai(path = "/readyz", method = "get", operation_id = "readyz")]
-    async fn readyz(&self) -> Answer {
+    async fn readyz(&self) -> Answer<String, String, UnavailableRefusals> {
         match self.readiness.check().await {
             Ok(()) => Ok(Reply::notice("ok".to_owned())),
             Err(reason) => {

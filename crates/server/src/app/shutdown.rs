@@ -38,32 +38,48 @@ impl Shutdown {
     }
 }
 
-/// Resolves on SIGINT, SIGTERM (unix) or when `shutdown` is triggered.
-pub(super) async fn wait_for_signal_or(shutdown: &Shutdown) {
-    let interrupt = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::error!(error = %e, "cannot listen for SIGINT");
-            std::future::pending::<()>().await;
-        }
-    };
+/// SIGINT and SIGTERM listeners, registered with the OS as soon as they are
+/// created: a signal that arrives after [`Signals::install`] but before the
+/// server loop first waits is kept, not lost to the default action (which would
+/// kill the process with no graceful shutdown).
+pub(super) struct Signals {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    /// Registers the handlers; call before the listener is announced.
+    pub(super) fn install() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(Self { interrupt: signal(SignalKind::interrupt())?, terminate: signal(SignalKind::terminate())? })
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => tracing::info!("SIGINT received, shutting down"),
-        () = terminate => tracing::info!("SIGTERM received, shutting down"),
-        () = shutdown.triggered() => tracing::info!("shutdown requested"),
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    /// Resolves on SIGINT, SIGTERM or when `shutdown` is triggered.
+    pub(super) async fn wait_or(mut self, shutdown: &Shutdown) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => tracing::info!("SIGINT received, shutting down"),
+            _ = self.terminate.recv() => tracing::info!("SIGTERM received, shutting down"),
+            () = shutdown.triggered() => tracing::info!("shutdown requested"),
+        }
+        #[cfg(not(unix))]
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => match result {
+                Ok(()) => tracing::info!("SIGINT received, shutting down"),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot listen for SIGINT");
+                    shutdown.triggered().await;
+                }
+            },
+            () = shutdown.triggered() => tracing::info!("shutdown requested"),
+        }
     }
 }
 

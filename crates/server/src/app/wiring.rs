@@ -9,7 +9,7 @@ use chatroom_domain::account::{self, Mailer};
 use chatroom_domain::{event, room};
 use chatroom_infrastructure::images::FsImageStore;
 use chatroom_infrastructure::live::{InProcessEventBus, InProcessPresence};
-use chatroom_infrastructure::mail::{ConsoleMailer, ResponseMailer};
+use chatroom_infrastructure::mail::{ConsoleMailer, ResponseMailer, SmtpMailer, SmtpSettings, SmtpTls};
 use chatroom_infrastructure::persistence::{
     Database, SeaOrmMembershipRepository, SeaOrmMessageStore, SeaOrmResetCodeStore, SeaOrmRoomRepository,
     SeaOrmSessionStore, SeaOrmThrottleStore, SeaOrmUserRepository,
@@ -17,10 +17,11 @@ use chatroom_infrastructure::persistence::{
 use chatroom_infrastructure::security::{load_or_create_secret, Argon2PasswordHasher, JwtTokenCodec};
 use chatroom_infrastructure::system::{RandomIdGenerator, SystemClock};
 use poem::endpoint::BoxEndpoint;
+use poem::http::HeaderName;
 
 use super::readiness::DatabaseReadiness;
 use super::shutdown::Shutdown;
-use crate::config::{Config, MailTransport};
+use crate::config::{self, Config, MailConfig, MailTransport};
 
 /// Builds every adapter and service and returns the HTTP endpoint serving them.
 ///
@@ -39,12 +40,7 @@ pub(super) fn endpoint(
     let tokens = Arc::new(JwtTokenCodec::new(&secret, config.auth.issuer.clone()).context("building the JWT codec")?);
     let hasher = Arc::new(Argon2PasswordHasher::new().context("building the password hasher")?);
     let images = Arc::new(FsImageStore::new(&config.data_dir));
-    let mailer: Arc<dyn Mailer> = match config.mail.transport {
-        MailTransport::Console => Arc::new(ConsoleMailer::new()),
-        MailTransport::Response => Arc::new(ResponseMailer::new()),
-        // Refused by config validation until an SMTP adapter exists.
-        MailTransport::Smtp => anyhow::bail!("mail.transport = \"smtp\" is not available in this build"),
-    };
+    let mailer = mailer(&config.mail)?;
     let bus = Arc::new(InProcessEventBus::new());
     let presence = Arc::new(InProcessPresence::new());
     let clock = Arc::new(SystemClock::new());
@@ -104,6 +100,85 @@ pub(super) fn endpoint(
         allowed_origins: config.http.allowed_origins.clone(),
         max_body_bytes: config.http.max_body_bytes,
         server_url: config.http.public_url.clone(),
+        // Checked by config validation.
+        client_ip_header: config.http.client_ip_header.as_deref().and_then(|h| HeaderName::try_from(h.trim()).ok()),
     };
     Ok(chatroom_api::routes(services, api_config))
+}
+
+/// The transport of `mail.transport`, announced in the log so an operator sees
+/// where reset codes go (SPEC §9; the `response` transport is the insecure one).
+fn mailer(mail: &MailConfig) -> anyhow::Result<Arc<dyn Mailer>> {
+    Ok(match mail.transport {
+        MailTransport::Console => {
+            tracing::info!(target: "chatroom::mail", "mail.transport = console: password reset codes are written to this log");
+            Arc::new(ConsoleMailer::new())
+        }
+        MailTransport::Response => {
+            tracing::warn!(
+                target: "chatroom::mail",
+                "mail.transport = response: password reset codes are returned in the HTTP answer, so anyone who \
+                 knows an account's email can reset its password; this is insecure and for demos only"
+            );
+            Arc::new(ResponseMailer::new())
+        }
+        MailTransport::Smtp => {
+            let smtp = &mail.smtp;
+            let settings = SmtpSettings {
+                host: smtp.host.clone().unwrap_or_default(),
+                port: smtp.port,
+                tls: match smtp.tls {
+                    config::SmtpTls::StartTls => SmtpTls::StartTls,
+                    config::SmtpTls::Tls => SmtpTls::Tls,
+                    config::SmtpTls::None => SmtpTls::None,
+                },
+                username: smtp.username.clone(),
+                password: smtp.password.as_ref().map(|password| password.expose().to_owned()),
+                from: smtp.from.clone().unwrap_or_default(),
+                timeout: smtp.timeout,
+            };
+            tracing::info!(
+                target: "chatroom::mail",
+                host = %settings.host,
+                port = settings.port,
+                tls = ?settings.tls,
+                from = %settings.from,
+                "mail.transport = smtp: password reset codes are mailed"
+            );
+            Arc::new(SmtpMailer::new(settings).context("building the SMTP mailer (mail.smtp)")?)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use chatroom_domain::account::Delivery;
+    use chatroom_domain::user::Email;
+    use chatroom_tests::smtp::SmtpReceiver;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_smtp_transport_is_built_from_mail_smtp_and_delivers() {
+        let receiver = SmtpReceiver::start().await;
+        let mut mail = MailConfig { transport: MailTransport::Smtp, ..MailConfig::default() };
+        mail.smtp.host = Some("127.0.0.1".into());
+        mail.smtp.port = receiver.port();
+        mail.smtp.tls = config::SmtpTls::None;
+        mail.smtp.from = Some("chatroom <no-reply@example.com>".into());
+
+        let mailer = mailer(&mail).unwrap();
+        let to = Email::parse("a@qq.com").unwrap();
+        let delivery = mailer.send_reset_code(&to, "483920", Duration::from_secs(600)).await.unwrap();
+
+        assert_eq!(delivery, Delivery::Sent);
+        let received = receiver.next_mail(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(
+            (received.from.as_str(), received.to.as_slice()),
+            ("no-reply@example.com", ["a@qq.com".to_owned()].as_slice())
+        );
+        assert!(received.text().contains("483920"));
+    }
 }

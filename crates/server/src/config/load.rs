@@ -64,7 +64,8 @@ mod tests {
     use figment::Jail;
 
     use super::*;
-    use crate::config::values::REDACTED;
+    use crate::config::sections::{MailTransport, SmtpTls};
+    use crate::config::values::{Secret, REDACTED};
 
     #[test]
     fn no_file_no_env_no_flag_gives_the_spec_defaults() {
@@ -99,6 +100,41 @@ mod tests {
     }
 
     #[test]
+    fn the_mail_smtp_table_reads_from_the_file_and_the_nested_env_keys() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                DEFAULT_CONFIG_FILE,
+                "[mail]\ntransport = \"smtp\"\n[mail.smtp]\nhost = \"smtp.example.com\"\nport = 465\ntls = \"tls\"\n",
+            )?;
+            jail.set_env("CHATROOM__MAIL__SMTP__PORT", "2525");
+            jail.set_env("CHATROOM__MAIL__SMTP__FROM", "chatroom <no-reply@example.com>");
+            jail.set_env("CHATROOM__MAIL__SMTP__USERNAME", "mailer");
+            jail.set_env("CHATROOM__MAIL__SMTP__PASSWORD", "123456");
+            jail.set_env("CHATROOM__MAIL__SMTP__TIMEOUT", "30s");
+            let config = load(None, &Overrides::default()).unwrap();
+            let smtp = &config.mail.smtp;
+            assert_eq!(config.mail.transport, MailTransport::Smtp);
+            assert_eq!(smtp.host.as_deref(), Some("smtp.example.com"));
+            assert_eq!((smtp.port, smtp.tls), (2525, SmtpTls::Tls));
+            assert_eq!(smtp.from.as_deref(), Some("chatroom <no-reply@example.com>"));
+            assert_eq!(smtp.username.as_deref(), Some("mailer"));
+            assert_eq!(smtp.password.as_ref().map(Secret::expose), Some("123456"));
+            assert_eq!(smtp.timeout, Duration::from_secs(30));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_mail_smtp_defaults_are_starttls_on_587_with_a_10s_timeout() {
+        Jail::expect_with(|_jail| {
+            let smtp = load(None, &Overrides::default()).unwrap().mail.smtp;
+            assert_eq!((smtp.port, smtp.tls, smtp.timeout), (587, SmtpTls::StartTls, Duration::from_secs(10)));
+            assert!(smtp.host.is_none() && smtp.from.is_none() && smtp.password.is_none());
+            Ok(())
+        });
+    }
+
+    #[test]
     fn an_unknown_key_is_refused_with_its_name() {
         Jail::expect_with(|jail| {
             jail.set_env("CHATROOM__ROOMS__MAX_CAPACTIY", "3");
@@ -121,8 +157,10 @@ mod tests {
         Jail::expect_with(|jail| {
             jail.set_env("CHATROOM__AUTH__JWT_SECRET", "a-very-long-secret-of-at-least-32-bytes");
             jail.set_env("CHATROOM__DATABASE__URL", "postgres://app:hunter2@db/chat");
+            jail.set_env("CHATROOM__MAIL__SMTP__PASSWORD", "smtp-pass-42");
             let rendered = to_redacted_toml(&load(None, &Overrides::default()).unwrap()).unwrap();
             assert!(!rendered.contains("a-very-long-secret") && !rendered.contains("hunter2"), "{rendered}");
+            assert!(!rendered.contains("smtp-pass-42"), "{rendered}");
             assert!(rendered.contains(REDACTED));
             Ok(())
         });

@@ -65,6 +65,12 @@ pub struct HttpConfig {
     /// OpenAPI document's `servers`; none = relative to wherever the document is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public_url: Option<String>,
+    /// Behind a reverse proxy: the header it puts the client's address in
+    /// (`X-Forwarded-For`, `X-Real-IP`); its last address feeds the per-IP limits
+    /// of S3/S4. None = the TCP peer. Set it only when every request comes
+    /// through the proxy, or clients could pick their own address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_ip_header: Option<String>,
 }
 
 impl Default for HttpConfig {
@@ -76,6 +82,7 @@ impl Default for HttpConfig {
             max_body_bytes: 64 * 1024,
             shutdown_timeout: Duration::from_secs(10),
             public_url: None,
+            client_ip_header: None,
         }
     }
 }
@@ -171,6 +178,56 @@ pub enum MailTransport {
 #[serde(default, deny_unknown_fields)]
 pub struct MailConfig {
     pub transport: MailTransport,
+    /// Used only with `transport = "smtp"`.
+    pub smtp: SmtpConfig,
+}
+
+/// How the connection to the mail server is protected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// STARTTLS, required (port 587).
+    #[default]
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// Plain text: a relay on the same host only.
+    None,
+}
+
+/// The mail server for `transport = "smtp"`; `host` and `from` are required then.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    pub port: u16,
+    pub tls: SmtpTls,
+    /// Both or neither of `username` and `password`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<Secret>,
+    /// The sender mailbox, e.g. `chatroom <no-reply@example.com>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The longest one delivery may take, connecting included.
+    #[serde(with = "duration")]
+    pub timeout: Duration,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        Self {
+            host: None,
+            port: 587,
+            tls: SmtpTls::StartTls,
+            username: None,
+            password: None,
+            from: None,
+            timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

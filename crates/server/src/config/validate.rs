@@ -1,7 +1,8 @@
 //! Start-up checks of the configuration: everything a running server would trip
 //! over later is refused now, with the key to fix in the message.
 
-use anyhow::{bail, ensure};
+use anyhow::{bail, ensure, Context};
+use chatroom_infrastructure::mail::SmtpSettings;
 
 use super::sections::{Config, MailTransport};
 
@@ -12,6 +13,10 @@ pub const MIN_JWT_SECRET_BYTES: usize = 32;
 pub fn validate(config: &Config) -> anyhow::Result<()> {
     ensure!(!config.http.listen.trim().is_empty(), "http.listen must be host:port, e.g. 127.0.0.1:8080");
     ensure!(config.http.max_body_bytes >= 1024, "http.max_body_bytes must be at least 1024");
+    if let Some(header) = &config.http.client_ip_header {
+        poem::http::HeaderName::try_from(header.trim())
+            .with_context(|| format!("http.client_ip_header {header:?} is not a header name"))?;
+    }
     if let Some(secret) = &config.auth.jwt_secret {
         ensure!(
             secret.expose().len() >= MIN_JWT_SECRET_BYTES,
@@ -31,10 +36,29 @@ pub fn validate(config: &Config) -> anyhow::Result<()> {
     );
     validate_storage(config)?;
     if config.mail.transport == MailTransport::Smtp {
-        bail!(
-            "mail.transport = \"smtp\" is not available in this build yet; use \"console\" (or \"response\" for demos)"
-        );
+        validate_smtp(config)?;
     }
+    Ok(())
+}
+
+/// `mail.transport = "smtp"` needs a server and a sender; the sender must parse as
+/// the mailer will parse it.
+fn validate_smtp(config: &Config) -> anyhow::Result<()> {
+    let smtp = &config.mail.smtp;
+    ensure!(
+        smtp.host.as_deref().is_some_and(|host| !host.trim().is_empty()),
+        "mail.transport = \"smtp\" needs mail.smtp.host (the mail server, e.g. smtp.example.com)"
+    );
+    let Some(from) = smtp.from.as_deref().filter(|from| !from.trim().is_empty()) else {
+        bail!("mail.transport = \"smtp\" needs mail.smtp.from (the sender, e.g. \"chatroom <no-reply@example.com>\")");
+    };
+    SmtpSettings::check_from(from).context("mail.smtp.from")?;
+    ensure!(smtp.port != 0, "mail.smtp.port must be between 1 and 65535");
+    ensure!(!smtp.timeout.is_zero(), "mail.smtp.timeout must be longer than 0");
+    ensure!(
+        smtp.username.is_some() == smtp.password.is_some(),
+        "mail.smtp.username and mail.smtp.password go together: set both or neither"
+    );
     Ok(())
 }
 
@@ -83,6 +107,15 @@ mod tests {
     }
 
     #[test]
+    fn a_client_ip_header_must_be_a_header_name() {
+        let mut config = Config::default();
+        config.http.client_ip_header = Some("X-Forwarded-For".to_owned());
+        validate(&config).unwrap();
+        config.http.client_ip_header = Some("not a header".to_owned());
+        assert!(error_of(&config).contains("http.client_ip_header"));
+    }
+
+    #[test]
     fn redis_with_sqlite_is_refused_as_single_node_only() {
         let mut config = Config::default();
         config.redis.url = Some(SecretUrl::new("redis://127.0.0.1:6379"));
@@ -94,6 +127,52 @@ mod tests {
         let mut config = Config::default();
         config.database.url = Some(SecretUrl::new("oracle://db/chat"));
         assert!(error_of(&config).contains("database.url"));
+    }
+
+    fn smtp_config() -> Config {
+        let mut config = Config::default();
+        config.mail.transport = MailTransport::Smtp;
+        config.mail.smtp.host = Some("smtp.example.com".into());
+        config.mail.smtp.from = Some("chatroom <no-reply@example.com>".into());
+        config
+    }
+
+    #[test]
+    fn smtp_with_a_host_and_a_sender_is_accepted() {
+        validate(&smtp_config()).unwrap();
+    }
+
+    #[test]
+    fn smtp_without_a_host_or_a_sender_is_refused_naming_the_key() {
+        let mut config = smtp_config();
+        config.mail.smtp.host = None;
+        assert!(error_of(&config).contains("mail.smtp.host"));
+        let mut config = smtp_config();
+        config.mail.smtp.from = Some(" ".into());
+        assert!(error_of(&config).contains("mail.smtp.from"));
+    }
+
+    #[test]
+    fn an_smtp_sender_that_is_not_a_mailbox_is_refused() {
+        let mut config = smtp_config();
+        config.mail.smtp.from = Some("no-reply".into());
+        assert!(error_of(&config).contains("mail.smtp.from"));
+    }
+
+    #[test]
+    fn an_smtp_username_without_a_password_is_refused() {
+        let mut config = smtp_config();
+        config.mail.smtp.username = Some("mailer".into());
+        assert!(error_of(&config).contains("mail.smtp.password"));
+        config.mail.smtp.password = Some(Secret::from("hunter2"));
+        validate(&config).unwrap();
+    }
+
+    #[test]
+    fn the_smtp_section_is_ignored_by_the_other_transports() {
+        let mut config = Config::default();
+        config.mail.smtp.from = Some("not a mailbox".into());
+        validate(&config).unwrap();
     }
 
     #[test]

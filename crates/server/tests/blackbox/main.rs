@@ -7,11 +7,17 @@
 // failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts;
 mod cli;
 mod databases;
 mod http;
 mod lifecycle;
 mod openapi_drift;
+mod users_conventions;
+mod users_login;
+mod users_profile;
+mod users_register;
+mod users_reset;
 
 use chatroom_tests::{Chatroom, TestApp};
 

@@ -1,0 +1,57 @@
+//! The JSON shapes shared by several operations, with the seed's field names
+//! (SPEC §4 "Room JSON").
+
+use chatroom_domain::room::Room;
+use chatroom_domain::user::User;
+use poem_openapi::Object;
+use time::OffsetDateTime;
+
+/// A room as the seed's clients know it.
+#[derive(Object, Clone, Debug, PartialEq)]
+#[oai(rename = "Room", rename_all = "PascalCase")]
+pub struct RoomDto {
+    /// The room's id, chosen by its creator.
+    pub room_id: String,
+    /// The room's name, unique by its normalized form (R2).
+    pub room_name: String,
+    /// How many members it holds at most (R4).
+    pub room_cap: u32,
+    /// `true`: anyone may join; `false`: only its members may come back (R4).
+    pub room_access: bool,
+    /// The userId of its owner.
+    pub room_owner: String,
+    /// When it was created, RFC 3339 with offset.
+    pub created_at: OffsetDateTime,
+}
+
+impl From<&Room> for RoomDto {
+    fn from(room: &Room) -> Self {
+        Self {
+            room_id: room.id.as_str().to_owned(),
+            room_name: room.name.as_str().to_owned(),
+            room_cap: room.capacity.get(),
+            room_access: room.access.is_public(),
+            room_owner: room.owner.as_str().to_owned(),
+            created_at: room.created_at,
+        }
+    }
+}
+
+/// The caller's own account, without its password hash.
+#[derive(Object, Clone, Debug, PartialEq)]
+#[oai(rename = "Profile", rename_all = "PascalCase")]
+pub struct ProfileDto {
+    pub user_id: String,
+    pub user_name: String,
+    pub user_email: String,
+}
+
+impl From<&User> for ProfileDto {
+    fn from(user: &User) -> Self {
+        Self {
+            user_id: user.id.as_str().to_owned(),
+            user_name: user.name.as_str().to_owned(),
+            user_email: user.email.as_str().to_owned(),
+        }
+    }
+}
