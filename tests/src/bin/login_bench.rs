@@ -23,10 +23,12 @@ const PASSWORD: &str = "benchmark-password";
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let binary = args.next().context("usage: login-bench <path/to/chatroom> [concurrency] [seconds]")?;
+    // The server runs in a temporary directory: a relative path must not depend on it.
+    let binary = std::fs::canonicalize(&binary).with_context(|| format!("finding {binary}"))?;
     let concurrency: usize = args.next().map_or(Ok(4), |a| a.parse()).context("concurrency")?;
     let seconds: u64 = args.next().map_or(Ok(10), |a| a.parse()).context("seconds")?;
 
-    let app = Chatroom::new(binary).env("RUST_LOG", "warn").try_spawn().await?;
+    let app = Chatroom::new(binary).try_spawn().await?;
     let client = reqwest::Client::new();
     for i in 0..USERS {
         let body = json!({"userId": format!("bench{i}"), "userPwd": PASSWORD, "userName": "bench",
