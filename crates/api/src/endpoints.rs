@@ -9,7 +9,7 @@ mod users;
 
 pub use health::HealthApi;
 pub use rooms::RoomsApi;
-pub use schemas::{ProfileDto, RoomDto};
+pub use schemas::{MemberDto, ProfileDto, RoomDto};
 pub use users::UsersApi;
 
 use poem_openapi::Tags;
@@ -21,4 +21,6 @@ pub enum ApiTags {
     Health,
     /// 用户操作: registration, login, profile, logout and password reset.
     Users,
+    /// 房间操作: search, members, changes, ownership, kicks, dissolution and leaving.
+    Rooms,
 }

@@ -2,6 +2,7 @@
 //! ones poem and poem-openapi produce (SPEC §4, §5).
 
 mod probe;
+mod rooms;
 mod users;
 
 use std::sync::Arc;

@@ -1,4 +1,5 @@
-//! Room errors (R2–R10, R14) to catalogue entries, variant by variant.
+//! Room errors (R2–R10, R14) to catalogue entries, variant by variant, each
+//! followed by the entries it can answer for the OpenAPI document ([`Refusals`]).
 //! No `_ =>` arm: a new variant in the domain fails to compile here until someone
 //! decides its answer.
 
@@ -9,6 +10,7 @@ use chatroom_domain::room::{
 
 use super::entry::Entry;
 use super::failure::Failure;
+use super::refusals::Refusals;
 
 impl From<CreateRoomError> for Failure {
     fn from(err: CreateRoomError) -> Self {
@@ -17,6 +19,12 @@ impl From<CreateRoomError> for Failure {
             CreateRoomError::Taken => Self::new(Entry::E2007RoomExists),
             CreateRoomError::Unexpected(e) => Self::unexpected(&e),
         }
+    }
+}
+
+impl Refusals for CreateRoomError {
+    fn entries() -> Vec<Entry> {
+        vec![Entry::E1001InvalidInput, Entry::E2007RoomExists]
     }
 }
 
@@ -35,6 +43,18 @@ impl From<EnterRoomError> for Failure {
     }
 }
 
+impl Refusals for EnterRoomError {
+    fn entries() -> Vec<Entry> {
+        vec![
+            Entry::E1001InvalidInput,
+            Entry::E2001RoomNotFound,
+            Entry::E2006RoomPrivate,
+            Entry::E2005RoomFull,
+            Entry::E2010KickedRecently,
+        ]
+    }
+}
+
 impl From<ReenterRoomError> for Failure {
     fn from(err: ReenterRoomError) -> Self {
         match err {
@@ -46,6 +66,12 @@ impl From<ReenterRoomError> for Failure {
     }
 }
 
+impl Refusals for ReenterRoomError {
+    fn entries() -> Vec<Entry> {
+        vec![Entry::E1001InvalidInput, Entry::E2001RoomNotFound, Entry::E2003NotInRoom]
+    }
+}
+
 impl From<LeaveRoomError> for Failure {
     fn from(err: LeaveRoomError) -> Self {
         match err {
@@ -54,6 +80,12 @@ impl From<LeaveRoomError> for Failure {
             LeaveRoomError::NotMember => Self::new(Entry::E2003NotInRoom),
             LeaveRoomError::Unexpected(e) => Self::unexpected(&e),
         }
+    }
+}
+
+impl Refusals for LeaveRoomError {
+    fn entries() -> Vec<Entry> {
+        vec![Entry::E1001InvalidInput, Entry::E2001RoomNotFound, Entry::E2003NotInRoom]
     }
 }
 
@@ -70,6 +102,18 @@ impl From<MemberActionError> for Failure {
     }
 }
 
+impl Refusals for MemberActionError {
+    fn entries() -> Vec<Entry> {
+        vec![
+            Entry::E1001InvalidInput,
+            Entry::E2001RoomNotFound,
+            Entry::E2002NotOwner,
+            Entry::E2008SelfTarget,
+            Entry::E2003NotInRoom,
+        ]
+    }
+}
+
 impl From<UpdateRoomError> for Failure {
     fn from(err: UpdateRoomError) -> Self {
         match err {
@@ -80,6 +124,18 @@ impl From<UpdateRoomError> for Failure {
             UpdateRoomError::CapacityBelowMembers => Self::new(Entry::E2009CapacityTooSmall),
             UpdateRoomError::Unexpected(e) => Self::unexpected(&e),
         }
+    }
+}
+
+impl Refusals for UpdateRoomError {
+    fn entries() -> Vec<Entry> {
+        vec![
+            Entry::E1001InvalidInput,
+            Entry::E2001RoomNotFound,
+            Entry::E2002NotOwner,
+            Entry::E2007RoomExists,
+            Entry::E2009CapacityTooSmall,
+        ]
     }
 }
 
@@ -94,12 +150,24 @@ impl From<DissolveRoomError> for Failure {
     }
 }
 
+impl Refusals for DissolveRoomError {
+    fn entries() -> Vec<Entry> {
+        vec![Entry::E1001InvalidInput, Entry::E2001RoomNotFound, Entry::E2002NotOwner]
+    }
+}
+
 impl From<SearchRoomsError> for Failure {
     fn from(err: SearchRoomsError) -> Self {
         match err {
             SearchRoomsError::Invalid(invalid) => Self::invalid(invalid),
             SearchRoomsError::Unexpected(e) => Self::unexpected(&e),
         }
+    }
+}
+
+impl Refusals for SearchRoomsError {
+    fn entries() -> Vec<Entry> {
+        vec![Entry::E1001InvalidInput]
     }
 }
 
@@ -111,6 +179,12 @@ impl From<ListMembersError> for Failure {
             ListMembersError::NotMember => Self::new(Entry::E2004NotMemberToList),
             ListMembersError::Unexpected(e) => Self::unexpected(&e),
         }
+    }
+}
+
+impl Refusals for ListMembersError {
+    fn entries() -> Vec<Entry> {
+        vec![Entry::E1001InvalidInput, Entry::E2001RoomNotFound, Entry::E2004NotMemberToList]
     }
 }
 
@@ -210,5 +284,85 @@ mod tests {
         assert_eq!(refused.entry().code(), 2004);
         assert_eq!(refused.notice(crate::language::Lang::Zh), "用户不在房间内，无权限查找");
         assert_eq!(code(ListMembersError::Unexpected(boom())), 5000);
+    }
+    /// The documented entries of each error are exactly the entries its variants
+    /// map to (E5000 is documented for every operation).
+    #[test]
+    fn each_error_documents_the_entries_its_variants_map_to() {
+        fn entries(failures: Vec<Failure>) -> Vec<Entry> {
+            sorted(failures.iter().map(Failure::entry).filter(|e| *e != Entry::E5000Internal).collect())
+        }
+        fn sorted(mut entries: Vec<Entry>) -> Vec<Entry> {
+            entries.sort_by_key(|e| format!("{e:?}"));
+            entries
+        }
+        let wait = Duration::from_secs(1);
+        assert_eq!(
+            entries(vec![CreateRoomError::Invalid(invalid()).into(), CreateRoomError::Taken.into()]),
+            sorted(CreateRoomError::entries())
+        );
+        assert_eq!(
+            entries(vec![
+                EnterRoomError::Invalid(invalid()).into(),
+                EnterRoomError::NotFound.into(),
+                EnterRoomError::Private.into(),
+                EnterRoomError::Full.into(),
+                EnterRoomError::KickedRecently { retry_after: wait }.into(),
+            ]),
+            sorted(EnterRoomError::entries())
+        );
+        assert_eq!(
+            entries(vec![
+                ReenterRoomError::Invalid(invalid()).into(),
+                ReenterRoomError::NotFound.into(),
+                ReenterRoomError::NotMember.into(),
+            ]),
+            sorted(ReenterRoomError::entries())
+        );
+        assert_eq!(
+            entries(vec![
+                LeaveRoomError::Invalid(invalid()).into(),
+                LeaveRoomError::NotFound.into(),
+                LeaveRoomError::NotMember.into(),
+            ]),
+            sorted(LeaveRoomError::entries())
+        );
+        assert_eq!(
+            entries(vec![
+                MemberActionError::Invalid(invalid()).into(),
+                MemberActionError::NotFound.into(),
+                MemberActionError::NotOwner.into(),
+                MemberActionError::SelfTarget.into(),
+                MemberActionError::TargetNotMember.into(),
+            ]),
+            sorted(MemberActionError::entries())
+        );
+        assert_eq!(
+            entries(vec![
+                UpdateRoomError::Invalid(invalid()).into(),
+                UpdateRoomError::NotFound.into(),
+                UpdateRoomError::NotOwner.into(),
+                UpdateRoomError::NameTaken.into(),
+                UpdateRoomError::CapacityBelowMembers.into(),
+            ]),
+            sorted(UpdateRoomError::entries())
+        );
+        assert_eq!(
+            entries(vec![
+                DissolveRoomError::Invalid(invalid()).into(),
+                DissolveRoomError::NotFound.into(),
+                DissolveRoomError::NotOwner.into(),
+            ]),
+            sorted(DissolveRoomError::entries())
+        );
+        assert_eq!(entries(vec![SearchRoomsError::Invalid(invalid()).into()]), sorted(SearchRoomsError::entries()));
+        assert_eq!(
+            entries(vec![
+                ListMembersError::Invalid(invalid()).into(),
+                ListMembersError::NotFound.into(),
+                ListMembersError::NotMember.into(),
+            ]),
+            sorted(ListMembersError::entries())
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! The JSON shapes shared by several operations, with the seed's field names
 //! (SPEC §4 "Room JSON").
 
-use chatroom_domain::room::Room;
+use chatroom_domain::room::{MemberView, Room};
 use chatroom_domain::user::User;
 use poem_openapi::Object;
 use time::OffsetDateTime;
@@ -33,6 +33,32 @@ impl From<&Room> for RoomDto {
             room_access: room.access.is_public(),
             room_owner: room.owner.as_str().to_owned(),
             created_at: room.created_at,
+        }
+    }
+}
+
+/// A member of a room as `GET /room/retrieveUser` lists it: the seed's
+/// `UserId` and `UserName`, plus (ext) `Online` and `IsOwner`.
+#[derive(Object, Clone, Debug, PartialEq)]
+#[oai(rename = "Member", rename_all = "PascalCase")]
+pub struct MemberDto {
+    /// The member's userId.
+    pub user_id: String,
+    /// The member's display name.
+    pub user_name: String,
+    /// (ext) Whether the member has a live connection to the room right now.
+    pub online: bool,
+    /// (ext) Whether the member owns the room (R5).
+    pub is_owner: bool,
+}
+
+impl From<&MemberView> for MemberDto {
+    fn from(member: &MemberView) -> Self {
+        Self {
+            user_id: member.user_id.as_str().to_owned(),
+            user_name: member.user_name.as_str().to_owned(),
+            online: member.online,
+            is_owner: member.is_owner,
         }
     }
 }
