@@ -5,15 +5,18 @@ use std::sync::Arc;
 
 use chatroom_domain::account::AccountService;
 use chatroom_domain::event::MessageService;
+use chatroom_domain::live::LiveService;
 use chatroom_domain::room::RoomService;
 use poem::endpoint::BoxEndpoint;
 use poem::http::{HeaderName, Method};
 use poem::{get, Endpoint, EndpointExt, Route};
+use tokio::sync::watch;
 
 use crate::docs::{describe, Apis};
-use crate::endpoints::{HealthApi, RoomsApi, UsersApi};
+use crate::endpoints::{HealthApi, LiveApi, LiveOptions, RoomsApi, UsersApi};
 use crate::health::Readiness;
 use crate::layers::{AccessLog, AllowedOrigins, BodyLimit, Envelopes, MethodTable, RequestIds};
+use crate::live::WsSettings;
 use crate::request::ClientIpSource;
 
 #[cfg(test)]
@@ -28,6 +31,10 @@ pub struct ApiServices {
     pub rooms: Arc<dyn RoomService>,
     /// Messages, images and history.
     pub messages: Arc<dyn MessageService>,
+    /// Live WebSocket connections: replay, presence, the room's feed.
+    pub live: Arc<dyn LiveService>,
+    /// Turns `true` when the server stops; WebSocket sessions then close with 1001.
+    pub shutdown: watch::Receiver<bool>,
     /// Whether the node's dependencies are reachable (`/readyz`).
     pub readiness: Arc<dyn Readiness>,
 }
@@ -48,6 +55,8 @@ pub struct ApiConfig {
     /// address is used); `None`: the connection's peer. See
     /// [`crate::request::ClientIpSource`].
     pub client_ip_header: Option<HeaderName>,
+    /// WebSocket sessions: pings, idle timeout, frame limit, outbound queue.
+    pub ws: WsSettings,
 }
 
 /// The body limit of SPEC §4.
@@ -61,6 +70,7 @@ impl Default for ApiConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             server_url: None,
             client_ip_header: None,
+            ws: WsSettings::default(),
         }
     }
 }
@@ -72,7 +82,18 @@ pub fn routes(services: ApiServices, config: ApiConfig) -> BoxEndpoint<'static> 
     let apis: Apis = (
         HealthApi::new(services.readiness),
         UsersApi::new(Arc::clone(&services.accounts), ClientIpSource::new(config.client_ip_header.clone())),
-        RoomsApi::new(services.accounts, services.rooms, services.messages),
+        RoomsApi::new(Arc::clone(&services.accounts), Arc::clone(&services.rooms), Arc::clone(&services.messages)),
+        LiveApi::new(
+            services.accounts,
+            services.rooms,
+            services.messages,
+            services.live,
+            LiveOptions {
+                settings: config.ws.clone(),
+                allowed_origins: config.allowed_origins.clone(),
+                shutdown: services.shutdown,
+            },
+        ),
     );
     let api = describe(apis, config.server_url.as_deref());
     let app = Route::new()

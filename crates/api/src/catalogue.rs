@@ -10,6 +10,7 @@ mod entry;
 mod event;
 mod failure;
 mod invalid;
+mod live;
 mod refusals;
 mod room;
 #[cfg(test)]

@@ -3,11 +3,13 @@
 //! service method and turns the outcome into the envelope, nothing more.
 
 mod health;
+mod live;
 mod rooms;
 mod schemas;
 mod users;
 
 pub use health::HealthApi;
+pub use live::{LiveApi, LiveOptions};
 pub use rooms::RoomsApi;
 pub use schemas::{MemberDto, ProfileDto, RoomDto};
 pub use users::UsersApi;

@@ -12,6 +12,7 @@
 //! - [`request`]: bodies in JSON or forms, the caller's token and address.
 //! - [`endpoints`]: one `#[OpenApi]` struct per resource.
 //! - [`health`]: the readiness port behind `/readyz`.
+//! - `live`: WebSocket sessions (SPEC §7).
 //! - [`layers`]: request ids, access log, envelopes, CORS, body limit.
 
 mod app;
@@ -22,6 +23,7 @@ pub mod envelope;
 pub mod health;
 pub mod language;
 pub mod layers;
+mod live;
 pub mod reply;
 pub mod request;
 
@@ -30,3 +32,4 @@ pub use catalogue::{Entry, Failure};
 pub use docs::{openapi_json, openapi_yaml};
 pub use health::Readiness;
 pub use language::Lang;
+pub use live::WsSettings;

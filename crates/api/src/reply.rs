@@ -122,6 +122,19 @@ fn failure_responses(entries: &[Entry]) -> Vec<MetaResponse> {
         .collect()
 }
 
+/// The `default` response: refusals an operation does not list itself.
+fn other_refusals() -> MetaResponse {
+    MetaResponse {
+        description: "Any other refusal of the error catalogue, e.g. E1005 (405, with `Allow`) or E5003 (503). With \
+                      `http.legacy_status_200` every answer, refusals included, has status 200 and only `Code` \
+                      tells them apart.",
+        status: None,
+        status_range: None,
+        content: json_of::<ErrorEnvelope>(),
+        headers: vec![],
+    }
+}
+
 impl<M: ParseFromJSON + ToJSON, N: ParseFromJSON + ToJSON, R: Refusals + Send> ApiResponse for Reply<M, N, R> {
     const BAD_REQUEST_HANDLER: bool = true;
 
@@ -133,23 +146,69 @@ impl<M: ParseFromJSON + ToJSON, N: ParseFromJSON + ToJSON, R: Refusals + Send> A
             content: json_of::<Envelope<M, N>>(),
             headers: vec![],
         };
-        let other = MetaResponse {
-            description: "Any other refusal of the error catalogue, e.g. E1005 (405, with `Allow`) or E5003 \
-                          (503). With `http.legacy_status_200` every answer, refusals included, has status \
-                          200 and only `Code` tells them apart.",
-            status: None,
-            status_range: None,
-            content: json_of::<ErrorEnvelope>(),
-            headers: vec![],
-        };
         let mut responses = vec![success];
         responses.extend(failure_responses(&documented::<R>()));
-        responses.push(other);
+        responses.push(other_refusals());
         MetaResponses { responses }
     }
 
     fn register(registry: &mut Registry) {
         Envelope::<M, N>::register(registry);
+        ErrorEnvelope::register(registry);
+    }
+
+    fn from_parse_request_error(err: poem::Error) -> Self {
+        Self { outcome: Err(Failure::from_error(&err)), refusals: PhantomData }
+    }
+}
+
+/// The answer of a WebSocket route: the upgrade (101), or a refusal before it
+/// in the envelope, like any operation's (SPEC §6: nothing is created or joined
+/// then). `R` names the refusals, as for [`Reply`].
+pub struct Upgrade<R = ()> {
+    outcome: Result<Response, Failure>,
+    refusals: PhantomData<fn() -> R>,
+}
+
+impl<R> Upgrade<R> {
+    /// The response that switches the connection to WebSocket.
+    pub fn switching(response: Response) -> Self {
+        Self { outcome: Ok(response), refusals: PhantomData }
+    }
+}
+
+impl<R: Send> IntoResponse for Upgrade<R> {
+    fn into_response(self) -> Response {
+        match self.outcome {
+            Ok(response) => response,
+            Err(failure) => failure.into_response(),
+        }
+    }
+}
+
+impl<R: Refusals + Send> ApiResponse for Upgrade<R> {
+    const BAD_REQUEST_HANDLER: bool = true;
+
+    fn meta() -> MetaResponses {
+        let switching = MetaResponse {
+            description: "Switching Protocols: the WebSocket session begins with the `welcome` frame; frames and \
+                          close codes are described in docs/websocket.md.",
+            status: Some(101),
+            status_range: None,
+            content: Vec::new(),
+            headers: vec![],
+        };
+        let mut upgrade = documented::<R>();
+        upgrade.push(Entry::E1303WebSocketRequired);
+        upgrade.sort_by_key(|entry| (entry.status().as_u16(), entry.code()));
+        upgrade.dedup();
+        let mut responses = vec![switching];
+        responses.extend(failure_responses(&upgrade));
+        responses.push(other_refusals());
+        MetaResponses { responses }
+    }
+
+    fn register(registry: &mut Registry) {
         ErrorEnvelope::register(registry);
     }
 

@@ -10,10 +10,12 @@
 //! - [`account`]: registration, login, sessions, password resets (R1, R11, S1–S4).
 //! - [`room`]: rooms, memberships and their management rules (R2–R10, R12, R14).
 //! - [`event`]: sequenced room events, messages and delivery (R9, R13, D1–D4).
+//! - [`live`]: live connections: their start (W1, W2), presence (W5) and feed.
 //! - [`system`]: clock and random identifiers.
 
 pub mod account;
 pub mod event;
+pub mod live;
 pub mod room;
 pub mod system;
 pub mod user;

@@ -1,6 +1,7 @@
 //! The application as a client sees it: every answer has the envelope, also the
 //! ones poem and poem-openapi produce (SPEC §4, §5).
 
+mod live;
 mod probe;
 mod rooms;
 mod users;
@@ -10,6 +11,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chatroom_domain::account::ports::MockAccountService;
 use chatroom_domain::event::ports::MockMessageService;
+use chatroom_domain::live::ports::MockLiveService;
 use chatroom_domain::room::ports::MockRoomService;
 use poem::http::{header, StatusCode};
 use poem::test::{TestClient, TestResponse};
@@ -33,6 +35,8 @@ fn services(readiness: Result<(), String>) -> ApiServices {
         accounts: Arc::new(MockAccountService::new()),
         rooms: Arc::new(MockRoomService::new()),
         messages: Arc::new(MockMessageService::new()),
+        live: Arc::new(MockLiveService::new()),
+        shutdown: tokio::sync::watch::channel(false).1,
         readiness: Arc::new(FixedReadiness(readiness)),
     }
 }

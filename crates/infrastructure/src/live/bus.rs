@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use async_trait::async_trait;
 use chatroom_domain::account::SessionId;
 use chatroom_domain::event::{EventBus, RoomSignal};
+use chatroom_domain::live::{EventFeed, FeedError, Subscription};
 use chatroom_domain::room::RoomId;
 use tokio::sync::broadcast::{self, error::RecvError};
 
@@ -105,6 +106,13 @@ impl EventBus for InProcessEventBus {
     }
 }
 
+#[async_trait]
+impl EventFeed for InProcessEventBus {
+    async fn subscribe(&self, room: &RoomId) -> anyhow::Result<Box<dyn Subscription>> {
+        Ok(Box::new(InProcessEventBus::subscribe(self, room)))
+    }
+}
+
 /// Why [`RoomSubscription::recv`] returned no signal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SubscriptionError {
@@ -147,6 +155,16 @@ impl RoomSubscription {
         .map_err(|e| match e {
             RecvError::Lagged(missed) => SubscriptionError::Lagged(missed),
             RecvError::Closed => SubscriptionError::Closed,
+        })
+    }
+}
+
+#[async_trait]
+impl Subscription for RoomSubscription {
+    async fn next(&mut self) -> Result<RoomSignal, FeedError> {
+        self.recv().await.map_err(|e| match e {
+            SubscriptionError::Lagged(missed) => FeedError::Lagged(missed),
+            SubscriptionError::Closed => FeedError::Closed,
         })
     }
 }

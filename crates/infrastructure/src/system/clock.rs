@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use chatroom_domain::system::Clock;
 use time::OffsetDateTime;
 
-/// The system's UTC time, never going backwards: if the wall clock steps back (NTP),
+/// The system's UTC time in whole milliseconds, never going backwards: if the wall clock steps back (NTP),
 /// the clock repeats the latest time it handed out until the wall clock catches up.
 #[derive(Debug, Default)]
 pub struct SystemClock {
@@ -22,6 +22,9 @@ impl SystemClock {
 impl Clock for SystemClock {
     fn now(&self) -> OffsetDateTime {
         let wall = OffsetDateTime::now_utc();
+        // Whole milliseconds: what the database keeps, so a value in memory and
+        // the same value read back are equal (and print the same).
+        let wall = wall.replace_nanosecond(wall.nanosecond() / 1_000_000 * 1_000_000).unwrap_or(wall);
         // i64 nanoseconds cover the years 1677–2262.
         let Ok(wall_nanos) = i64::try_from(wall.unix_timestamp_nanos()) else {
             return wall;
@@ -42,8 +45,9 @@ mod tests {
     fn the_clock_reads_utc_wall_time() {
         let before = OffsetDateTime::now_utc();
         let now = SystemClock::new().now();
-        assert!(now >= before && now <= OffsetDateTime::now_utc());
+        assert!(now + time::Duration::milliseconds(1) > before && now <= OffsetDateTime::now_utc());
         assert_eq!(now.offset(), time::UtcOffset::UTC);
+        assert_eq!(now.nanosecond() % 1_000_000, 0, "whole milliseconds, as stored");
     }
 
     #[test]

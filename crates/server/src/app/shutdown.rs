@@ -26,6 +26,12 @@ impl Shutdown {
         self.sender.send_replace(true);
     }
 
+    /// A receiver that turns `true` when the shutdown starts (for the API's
+    /// WebSocket sessions, which then close with 1001).
+    pub fn subscribe(&self) -> watch::Receiver<bool> {
+        self.sender.subscribe()
+    }
+
     pub fn is_triggered(&self) -> bool {
         *self.sender.borrow()
     }

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use chatroom_api::{ApiConfig, ApiServices};
+use chatroom_api::{ApiConfig, ApiServices, WsSettings};
 use chatroom_domain::account::{self, Mailer};
-use chatroom_domain::{event, room};
+use chatroom_domain::{event, live, room};
 use chatroom_infrastructure::images::FsImageStore;
 use chatroom_infrastructure::live::{InProcessEventBus, InProcessPresence};
 use chatroom_infrastructure::mail::{ConsoleMailer, ResponseMailer, SmtpMailer, SmtpSettings, SmtpTls};
@@ -30,7 +30,7 @@ use crate::config::{self, Config, MailConfig, MailTransport};
 pub(super) fn endpoint(
     config: &Config,
     database: &Database,
-    _shutdown: &Shutdown,
+    shutdown: &Shutdown,
 ) -> anyhow::Result<BoxEndpoint<'static>> {
     let secret = match &config.auth.jwt_secret {
         Some(secret) => secret.expose().as_bytes().to_vec(),
@@ -69,22 +69,25 @@ pub(super) fn endpoint(
             rooms: rooms.clone(),
             memberships: memberships.clone(),
             bus: bus.clone(),
-            presence,
+            presence: presence.clone(),
             images: images.clone(),
             clock: clock.clone(),
         },
         config.room_policy(),
     );
-    let messages = event::Service::new(
-        event::Deps {
-            rooms,
-            memberships,
-            events: Arc::new(SeaOrmMessageStore::new(database)),
-            images,
-            bus,
-            clock,
-            ids,
+    let events = Arc::new(SeaOrmMessageStore::new(database));
+    let live = live::Service::new(
+        live::Deps {
+            events: events.clone(),
+            memberships: memberships.clone(),
+            presence: presence.clone(),
+            bus: bus.clone(),
+            feed: bus.clone(),
         },
+        config.live_policy(),
+    );
+    let messages = event::Service::new(
+        event::Deps { rooms, memberships, events, images, bus, clock, ids },
         config.message_policy(),
         config.images.max_bytes,
     );
@@ -93,7 +96,9 @@ pub(super) fn endpoint(
         accounts: Arc::new(accounts),
         rooms: Arc::new(room_service),
         messages: Arc::new(messages),
+        live: Arc::new(live),
         readiness: Arc::new(DatabaseReadiness::new(database.clone())),
+        shutdown: shutdown.subscribe(),
     };
     let api_config = ApiConfig {
         legacy_status_200: config.http.legacy_status_200,
@@ -102,6 +107,13 @@ pub(super) fn endpoint(
         server_url: config.http.public_url.clone(),
         // Checked by config validation.
         client_ip_header: config.http.client_ip_header.as_deref().and_then(|h| HeaderName::try_from(h.trim()).ok()),
+        ws: WsSettings {
+            ping_interval: config.ws.ping_interval,
+            idle_timeout: config.ws.idle_timeout,
+            max_frame_bytes: config.ws.max_frame_bytes,
+            outbound_queue_frames: config.ws.outbound_queue_frames,
+            outbound_queue_bytes: config.ws.outbound_queue_bytes,
+        },
     };
     Ok(chatroom_api::routes(services, api_config))
 }

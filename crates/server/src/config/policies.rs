@@ -3,6 +3,7 @@
 
 use chatroom_domain::account::AccountPolicy;
 use chatroom_domain::event::MessagePolicy;
+use chatroom_domain::live::LivePolicy;
 use chatroom_domain::room::RoomPolicy;
 
 use super::sections::Config;
@@ -27,6 +28,11 @@ impl Config {
             login_window: auth.login_window,
             login_lockout: auth.login_lockout,
         }
+    }
+
+    /// W2 replay sizes as configured.
+    pub fn live_policy(&self) -> LivePolicy {
+        LivePolicy { history_on_join: self.messages.history_on_join, replay_limit: self.messages.replay_limit }
     }
 
     /// R4, R14 and room search as configured.

@@ -280,10 +280,24 @@ pub struct WsConfig {
     /// W12: a connection whose queue holds this many frames or bytes is closed (1013).
     pub outbound_queue_frames: usize,
     pub outbound_queue_bytes: usize,
+    /// W11: the server pings this often, and closes a connection silent for
+    /// `idle_timeout`.
+    #[serde(with = "duration")]
+    pub ping_interval: Duration,
+    #[serde(with = "duration")]
+    pub idle_timeout: Duration,
+    /// W14: frames above this close the connection with 1009.
+    pub max_frame_bytes: usize,
 }
 
 impl Default for WsConfig {
     fn default() -> Self {
-        Self { outbound_queue_frames: 256, outbound_queue_bytes: MIB }
+        Self {
+            outbound_queue_frames: 256,
+            outbound_queue_bytes: MIB,
+            ping_interval: Duration::from_secs(25),
+            idle_timeout: Duration::from_secs(75),
+            max_frame_bytes: 16 * 1024,
+        }
     }
 }

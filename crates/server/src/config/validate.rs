@@ -34,6 +34,11 @@ pub fn validate(config: &Config) -> anyhow::Result<()> {
         config.ws.outbound_queue_frames >= 1 && config.ws.outbound_queue_bytes >= 1,
         "ws.outbound_queue_frames and ws.outbound_queue_bytes must be at least 1"
     );
+    ensure!(
+        !config.ws.ping_interval.is_zero() && config.ws.idle_timeout > config.ws.ping_interval,
+        "ws.ping_interval must be longer than 0 and shorter than ws.idle_timeout"
+    );
+    ensure!(config.ws.max_frame_bytes >= 1024, "ws.max_frame_bytes must be at least 1024");
     validate_storage(config)?;
     if config.mail.transport == MailTransport::Smtp {
         validate_smtp(config)?;

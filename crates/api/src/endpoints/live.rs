@@ -1,0 +1,258 @@
+//! The WebSocket routes of SPEC §6 and §7: `/room/create`, `/room/enter`,
+//! `/room/reEnter`. Everything is checked before the upgrade: a refusal is an
+//! ordinary answer in the envelope with the catalogue's status, and nothing is
+//! created or joined; a request without the WebSocket upgrade headers is refused
+//! with E1303 (426) before anything else happens. After the upgrade the session
+//! of [`crate::live::session`] runs; docs/websocket.md describes it.
+
+use std::sync::Arc;
+
+use chatroom_domain::account::{AccountService, AuthError, Authenticated};
+use chatroom_domain::event::MessageService;
+use chatroom_domain::live::{parse_since, ConnectError, LiveService};
+use chatroom_domain::room::{
+    CreateRoomError, EnterRoomError, Entered, NewRoom, ReenterRoomError, RoomRef, RoomService,
+};
+use poem::http::header;
+use poem::web::websocket::{WebSocket, WebSocketConfig};
+use poem::{IntoResponse, Request};
+use poem_openapi::param::Query;
+use poem_openapi::OpenApi;
+use tokio::sync::watch;
+
+use super::ApiTags;
+use crate::catalogue::Failure;
+use crate::language::Lang;
+use crate::live::session::{self, SessionStart};
+use crate::live::WsSettings;
+use crate::reply::Upgrade;
+use crate::request::Token;
+
+/// The largest message the socket itself reads; frames over
+/// `WsSettings::max_frame_bytes` but under this are refused with 1009 by the
+/// session, and anything larger by the socket.
+const SOCKET_MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+
+/// The routes that open a live session in a room.
+pub struct LiveApi {
+    accounts: Arc<dyn AccountService>,
+    rooms: Arc<dyn RoomService>,
+    messages: Arc<dyn MessageService>,
+    live: Arc<dyn LiveService>,
+    settings: WsSettings,
+    allowed_origins: Vec<String>,
+    shutdown: watch::Receiver<bool>,
+}
+
+/// What the live routes need beside the services.
+pub struct LiveOptions {
+    /// W11, W12, W14.
+    pub settings: WsSettings,
+    /// S5: with a list, an upgrade from another `Origin` is refused.
+    pub allowed_origins: Vec<String>,
+    /// Turns `true` when the server stops: sessions close with 1001.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+impl LiveApi {
+    /// The live routes over these services.
+    pub fn new(
+        accounts: Arc<dyn AccountService>,
+        rooms: Arc<dyn RoomService>,
+        messages: Arc<dyn MessageService>,
+        live: Arc<dyn LiveService>,
+        options: LiveOptions,
+    ) -> Self {
+        let LiveOptions { settings, allowed_origins, shutdown } = options;
+        Self { accounts, rooms, messages, live, settings, allowed_origins, shutdown }
+    }
+
+    /// S5: cross-site WebSocket hijacking. Browsers always send `Origin`; a
+    /// request without one (a non-browser client) passes.
+    fn check_origin(&self, request: &Request) -> Result<(), Failure> {
+        let origin = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
+        match origin {
+            Some(origin) if !self.allowed_origins.is_empty() && !self.allowed_origins.iter().any(|o| o == origin) => {
+                Err(Failure::malformed(Some("Origin"), Some("this origin may not open WebSocket sessions")))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The caller, by the header token or else `?token=` (browsers cannot set
+    /// headers on a WebSocket).
+    async fn caller(&self, token: Token, query_token: Option<String>) -> Result<Authenticated, Failure> {
+        let token = token.into_inner().or(query_token.filter(|t| !t.trim().is_empty()));
+        Ok(self.accounts.authenticate(token).await?)
+    }
+
+    /// Opens the connection (subscription, presence, replay) and answers the
+    /// upgrade whose session then runs on its own task.
+    async fn open<R>(
+        &self,
+        ws: WebSocket,
+        lang: Lang,
+        caller: Authenticated,
+        entered: Entered,
+        since: Option<String>,
+    ) -> Result<Upgrade<R>, Failure> {
+        let connection = self.live.connect(&caller.user.id, &entered, since).await?;
+        let start = SessionStart {
+            user: caller.user,
+            session: caller.session,
+            entered,
+            connection,
+            lang,
+            live: Arc::clone(&self.live),
+            messages: Arc::clone(&self.messages),
+            settings: self.settings.clone(),
+            shutdown: self.shutdown.clone(),
+        };
+        let mut config = WebSocketConfig::default();
+        config.max_message_size = Some(SOCKET_MAX_MESSAGE_BYTES);
+        config.max_frame_size = Some(SOCKET_MAX_MESSAGE_BYTES);
+        // The upgrade callback must be `Sync`; the feed inside `start` need not be.
+        let start = std::sync::Mutex::new(Some(start));
+        let response = ws
+            .config(config)
+            .on_upgrade(move |socket| {
+                let start = start.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+                async move {
+                    if let Some(start) = start {
+                        session::run(socket, start).await;
+                    }
+                }
+            })
+            .into_response();
+        Ok(Upgrade::switching(response))
+    }
+}
+
+/// A refusal of `since` before anything is created or joined.
+fn check_since(since: Option<&str>) -> Result<(), Failure> {
+    match since.filter(|s| !s.trim().is_empty()) {
+        Some(raw) => parse_since(raw).map(drop).map_err(Failure::invalid),
+        None => Ok(()),
+    }
+}
+
+/// E1303 is documented by [`Upgrade`] itself; this names the rest.
+type CreateRefusals = (AuthError, CreateRoomError, ConnectError);
+type EnterRefusals = (AuthError, EnterRoomError, ConnectError);
+type ReenterRefusals = (AuthError, ReenterRoomError, ConnectError);
+
+#[OpenApi(tag = "ApiTags::Rooms")]
+impl LiveApi {
+    /// Create a room and open its WebSocket session (WS).
+    ///
+    /// A WebSocket route: connect with `ws://…/room/create?…` and the token in
+    /// `Authorization` or `?token=`. Creates the room with the caller as its
+    /// owner and first member (R2, R3), then the session starts with the
+    /// `welcome` frame (docs/websocket.md). All four room fields are required.
+    /// Refusals are ordinary answers before the upgrade; without the upgrade
+    /// headers the answer is E1303 (426) and nothing is created.
+    #[oai(path = "/room/create", method = "get", operation_id = "create")]
+    #[allow(clippy::too_many_arguments)]
+    async fn create(
+        &self,
+        ws: WebSocket,
+        lang: Lang,
+        request: &Request,
+        token: Token,
+        /// The token, for clients that cannot set headers (browsers).
+        #[oai(name = "token")]
+        query_token: Query<Option<String>>,
+        /// 1–32 of `A–Z a–z 0–9 _ . -`, unique.
+        #[oai(name = "roomId")]
+        room_id: Query<Option<String>>,
+        /// 1–64 characters, unique by its normalized form (R2).
+        #[oai(name = "roomName")]
+        room_name: Query<Option<String>>,
+        /// 1 … `rooms.max_capacity` (500).
+        #[oai(name = "roomCap")]
+        room_cap: Query<Option<String>>,
+        /// `true`/`1`: public; `false`/`0`: private.
+        #[oai(name = "roomAccess")]
+        room_access: Query<Option<String>>,
+    ) -> Result<Upgrade<CreateRefusals>, Failure> {
+        self.check_origin(request)?;
+        let caller = self.caller(token, query_token.0).await?;
+        let new_room = NewRoom {
+            room_id: room_id.0.unwrap_or_default(),
+            room_name: room_name.0.unwrap_or_default(),
+            capacity: room_cap.0.unwrap_or_default(),
+            access: room_access.0.unwrap_or_default(),
+        };
+        let entered = self.rooms.create_room(&caller.user.id, new_room).await?;
+        self.open(ws, lang, caller, entered, None).await
+    }
+
+    /// Enter a room and open its WebSocket session (WS).
+    ///
+    /// Joins the room if the caller is not a member yet (R4: public, not full,
+    /// not kicked within `rooms.kick_cooldown`, R14); for a member it is a
+    /// reconnect, exactly like `/room/reEnter`. A newcomer's session replays the
+    /// room's recent history, a member's what it missed (W2); `since` replays
+    /// everything after that seq instead. Frames and close codes:
+    /// docs/websocket.md.
+    #[oai(path = "/room/enter", method = "get", operation_id = "enter")]
+    #[allow(clippy::too_many_arguments)]
+    async fn enter(
+        &self,
+        ws: WebSocket,
+        lang: Lang,
+        request: &Request,
+        token: Token,
+        /// The token, for clients that cannot set headers (browsers).
+        #[oai(name = "token")]
+        query_token: Query<Option<String>>,
+        /// The room by id (ext); with `roomName` too, both must name it.
+        #[oai(name = "roomId")]
+        room_id: Query<Option<String>>,
+        /// The room by name.
+        #[oai(name = "roomName")]
+        room_name: Query<Option<String>>,
+        /// Replay the events after this seq (W2).
+        since: Query<Option<String>>,
+    ) -> Result<Upgrade<EnterRefusals>, Failure> {
+        self.check_origin(request)?;
+        check_since(since.0.as_deref())?;
+        let caller = self.caller(token, query_token.0).await?;
+        let room = RoomRef { room_id: room_id.0, room_name: room_name.0 };
+        let entered = self.rooms.enter_room(&caller.user.id, room).await?;
+        self.open(ws, lang, caller, entered, since.0).await
+    }
+
+    /// Reconnect to a room the caller is a member of (WS).
+    ///
+    /// Members only (E2003), private and full rooms included (R4, R12); the
+    /// session replays what the member missed since its last connection (W2),
+    /// or everything after `since`. Frames and close codes: docs/websocket.md.
+    #[oai(path = "/room/reEnter", method = "get", operation_id = "reEnter")]
+    #[allow(clippy::too_many_arguments)]
+    async fn reenter(
+        &self,
+        ws: WebSocket,
+        lang: Lang,
+        request: &Request,
+        token: Token,
+        /// The token, for clients that cannot set headers (browsers).
+        #[oai(name = "token")]
+        query_token: Query<Option<String>>,
+        /// The room by id (ext); with `roomName` too, both must name it.
+        #[oai(name = "roomId")]
+        room_id: Query<Option<String>>,
+        /// The room by name.
+        #[oai(name = "roomName")]
+        room_name: Query<Option<String>>,
+        /// Replay the events after this seq (W2).
+        since: Query<Option<String>>,
+    ) -> Result<Upgrade<ReenterRefusals>, Failure> {
+        self.check_origin(request)?;
+        check_since(since.0.as_deref())?;
+        let caller = self.caller(token, query_token.0).await?;
+        let room = RoomRef { room_id: room_id.0, room_name: room_name.0 };
+        let entered = self.rooms.reenter_room(&caller.user.id, room).await?;
+        self.open(ws, lang, caller, entered, since.0).await
+    }
+}

@@ -1,0 +1,107 @@
+//! The JSON frames the server sends (SPEC §7, W1–W7), camelCase.
+
+use chatroom_domain::event::{EventKind, RoomEvent, SystemEvent};
+use chatroom_domain::room::Room;
+use chatroom_domain::user::{User, UserId};
+use poem_openapi::types::ToJSON;
+use serde_json::{json, Map, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::endpoints::RoomDto;
+
+fn room_json(room: &Room) -> Value {
+    RoomDto::from(room).to_json().unwrap_or(Value::Null)
+}
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_default()
+}
+
+/// W1: the first frame of every session.
+pub(crate) fn welcome(room: &Room, you: &User, online: &[UserId], last_seq: i64) -> Value {
+    json!({
+        "type": "welcome",
+        "room": room_json(room),
+        "you": {"userId": you.id.as_str(), "userName": you.name.as_str()},
+        "online": online.iter().map(UserId::as_str).collect::<Vec<_>>(),
+        "lastSeq": last_seq,
+    })
+}
+
+/// W2: the replay is over; live signals follow.
+pub(crate) fn caught_up(last_seq: i64) -> Value {
+    json!({"type": "caughtUp", "lastSeq": last_seq})
+}
+
+/// W3, W4, W5: a persisted event.
+pub(crate) fn event(event: &RoomEvent) -> Value {
+    let mut frame = Map::new();
+    let sent_at = rfc3339(event.at);
+    match &event.kind {
+        EventKind::Message { from, content, client_msg_id } => {
+            frame.insert("type".into(), "message".into());
+            frame.insert("from".into(), json!({"userId": from.id.as_str(), "userName": from.name.as_str()}));
+            frame.insert("content".into(), content.as_str().into());
+            if let Some(id) = client_msg_id {
+                frame.insert("clientMsgId".into(), id.as_str().into());
+            }
+        }
+        EventKind::Image { from, image, image_type } => {
+            frame.insert("type".into(), "image".into());
+            frame.insert("from".into(), json!({"userId": from.id.as_str(), "userName": from.name.as_str()}));
+            frame.insert("url".into(), format!("/images/{}", image.as_str()).into());
+            frame.insert("contentType".into(), image_type.mime().into());
+        }
+        EventKind::System(system) => {
+            frame.insert("type".into(), "system".into());
+            let (name, user) = match system {
+                SystemEvent::Joined(user) => ("joined", Some(user)),
+                SystemEvent::Left(user) => ("left", Some(user)),
+                SystemEvent::Kicked(user) => ("kicked", Some(user)),
+                SystemEvent::OwnerChanged(user) => ("ownerChanged", Some(user)),
+                SystemEvent::RoomUpdated(room) => {
+                    frame.insert("room".into(), room_json(room));
+                    ("roomUpdated", None)
+                }
+            };
+            frame.insert("event".into(), name.into());
+            if let Some(user) = user {
+                frame.insert("userId".into(), user.as_str().into());
+            }
+        }
+    }
+    frame.insert("roomId".into(), event.room_id.as_str().into());
+    frame.insert("seq".into(), event.seq.into());
+    frame.insert("sentAt".into(), sent_at.into());
+    Value::Object(frame)
+}
+
+/// W5: a member's first connection opened or last one closed (no seq).
+pub(crate) fn presence(room: &Room, user: &UserId, online: bool) -> Value {
+    let event = if online { "online" } else { "offline" };
+    json!({"type": "presence", "roomId": room.id.as_str(), "event": event, "userId": user.as_str()})
+}
+
+/// W7: the room is gone; the close (4002) follows.
+pub(crate) fn dissolved(room: &Room) -> Value {
+    json!({"type": "system", "roomId": room.id.as_str(), "event": "dissolved"})
+}
+
+/// W6: the answer to `{"type":"ping"}`.
+pub(crate) fn pong() -> Value {
+    json!({"type": "pong"})
+}
+
+/// W6: the sender's message is committed with this seq.
+pub(crate) fn ack(client_msg_id: Option<&str>, seq: i64) -> Value {
+    match client_msg_id {
+        Some(id) => json!({"type": "ack", "clientMsgId": id, "seq": seq}),
+        None => json!({"type": "ack", "seq": seq}),
+    }
+}
+
+/// W6: a refused frame.
+pub(crate) fn error(code: i32, msg: &str) -> Value {
+    json!({"type": "error", "code": code, "msg": msg})
+}

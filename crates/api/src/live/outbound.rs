@@ -1,0 +1,121 @@
+//! The bounded queue in front of a socket (W12): the session pushes frames
+//! without ever waiting; one writer task per connection sends them. A client
+//! that reads too slowly fills its queue, and the session closes it (1013)
+//! instead of buffering without bound or slowing the room down.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::stream::SplitSink;
+use futures_util::SinkExt;
+use poem::web::websocket::{CloseCode, Message, WebSocketStream};
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+/// How long the writer may take to hand the last frames and the close frame to
+/// a client before the connection is dropped.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+/// The queue is full (in frames or in bytes): the client is too slow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Full;
+
+/// How the writer ends.
+struct Closing {
+    code: u16,
+    reason: String,
+    /// Send what is queued before the close frame (not for a slow consumer).
+    drain: bool,
+}
+
+/// The session's end of the queue.
+pub(crate) struct Outbound {
+    frames: mpsc::Sender<Message>,
+    queued_bytes: Arc<AtomicUsize>,
+    max_bytes: usize,
+    closing: Option<oneshot::Sender<Closing>>,
+    writer: JoinHandle<()>,
+}
+
+impl Outbound {
+    /// Starts the writer for `sink`, with room for `max_frames` frames and
+    /// `max_bytes` bytes of text.
+    pub(crate) fn start(sink: SplitSink<WebSocketStream, Message>, max_frames: usize, max_bytes: usize) -> Self {
+        let (frames, queue) = mpsc::channel(max_frames.max(1));
+        let (closing, close_requests) = oneshot::channel();
+        let queued_bytes = Arc::new(AtomicUsize::new(0));
+        let writer = tokio::spawn(write(sink, queue, close_requests, Arc::clone(&queued_bytes)));
+        Self { frames, queued_bytes, max_bytes, closing: Some(closing), writer }
+    }
+
+    /// Queues a JSON frame, or says the queue is full.
+    pub(crate) fn push(&self, frame: &Value) -> Result<(), Full> {
+        let text = frame.to_string();
+        let len = text.len();
+        if self.queued_bytes.fetch_add(len, Ordering::AcqRel) + len > self.max_bytes {
+            self.queued_bytes.fetch_sub(len, Ordering::AcqRel);
+            return Err(Full);
+        }
+        self.frames.try_send(Message::Text(text)).map_err(|_| {
+            self.queued_bytes.fetch_sub(len, Ordering::AcqRel);
+            Full
+        })
+    }
+
+    /// Queues a WebSocket ping (W11).
+    pub(crate) fn ping(&self) -> Result<(), Full> {
+        self.frames.try_send(Message::Ping(Vec::new())).map_err(|_| Full)
+    }
+
+    /// Sends the close frame with `code` (after what is queued when `drain`) and
+    /// waits for the writer, at most [`CLOSE_GRACE`].
+    pub(crate) async fn close(mut self, code: u16, reason: &str, drain: bool) {
+        if let Some(closing) = self.closing.take() {
+            let _ = closing.send(Closing { code, reason: reason.to_owned(), drain });
+        }
+        if tokio::time::timeout(CLOSE_GRACE, &mut self.writer).await.is_err() {
+            self.writer.abort();
+        }
+    }
+}
+
+async fn write(
+    mut sink: SplitSink<WebSocketStream, Message>,
+    mut queue: mpsc::Receiver<Message>,
+    mut close_requests: oneshot::Receiver<Closing>,
+    queued_bytes: Arc<AtomicUsize>,
+) {
+    let sent = |message: &Message| {
+        if let Message::Text(text) = message {
+            queued_bytes.fetch_sub(text.len(), Ordering::AcqRel);
+        }
+    };
+    let closing = loop {
+        tokio::select! {
+            biased;
+            closing = &mut close_requests => break closing.ok(),
+            message = queue.recv() => match message {
+                Some(message) => {
+                    sent(&message);
+                    if sink.send(message).await.is_err() {
+                        return;
+                    }
+                }
+                None => break None,
+            },
+        }
+    };
+    let Some(Closing { code, reason, drain }) = closing else { return };
+    if drain {
+        while let Ok(message) = queue.try_recv() {
+            sent(&message);
+            if sink.send(message).await.is_err() {
+                return;
+            }
+        }
+    }
+    let _ = sink.send(Message::Close(Some((CloseCode::from(code), reason)))).await;
+    let _ = sink.close().await;
+}

@@ -1,0 +1,273 @@
+//! One WebSocket session: welcome and replay (W1, W2), then the room's signals
+//! out and the client's frames in, until a close code of W14.
+//!
+//! The session task owns the socket's read half and the feed; the write half
+//! belongs to the [`Outbound`] writer, so nothing the room does ever waits on a
+//! slow client (W12), and no lock is held on the delivery path.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chatroom_domain::account::Session;
+use chatroom_domain::event::{DisconnectReason, MessageDraft, MessageService, RoomSignal};
+use chatroom_domain::live::{Connection, FeedError, LiveService};
+use chatroom_domain::room::{DeliveryMark, Entered};
+use chatroom_domain::user::User;
+use futures_util::StreamExt;
+use poem::web::websocket::{Message, WebSocketStream};
+use serde_json::Value;
+use time::OffsetDateTime;
+use tokio::sync::watch;
+use tokio::time::{interval_at, sleep_until, Instant, MissedTickBehavior};
+
+use super::frames;
+use super::outbound::Outbound;
+use crate::catalogue::Failure;
+use crate::language::Lang;
+
+/// The close codes of W14.
+pub mod close {
+    /// The member left the room (also the last member, whose leaving dissolves it).
+    pub const LEFT: u16 = 1000;
+    /// The server is shutting down.
+    pub const GOING_AWAY: u16 = 1001;
+    /// A frame over the frame limit.
+    pub const TOO_BIG: u16 = 1009;
+    /// A consumer too slow for its queue, or one that missed signals.
+    pub const SLOW: u16 = 1013;
+    /// The member was kicked.
+    pub const KICKED: u16 = 4001;
+    /// The room was dissolved.
+    pub const DISSOLVED: u16 = 4002;
+    /// The session ended: logout, password reset, expired token.
+    pub const SESSION_ENDED: u16 = 4003;
+}
+
+/// The numbers of SPEC §7 a session runs with (the server's `ws` section).
+#[derive(Clone, Debug)]
+pub struct WsSettings {
+    /// W11: how often the server pings (25 s).
+    pub ping_interval: Duration,
+    /// W11: a connection silent this long is closed (75 s).
+    pub idle_timeout: Duration,
+    /// W14: the largest frame accepted (16 KiB); larger ones close with 1009.
+    pub max_frame_bytes: usize,
+    /// W12: the outbound queue, in frames and in bytes.
+    pub outbound_queue_frames: usize,
+    pub outbound_queue_bytes: usize,
+}
+
+impl Default for WsSettings {
+    fn default() -> Self {
+        Self {
+            ping_interval: Duration::from_secs(25),
+            idle_timeout: Duration::from_secs(75),
+            max_frame_bytes: 16 * 1024,
+            outbound_queue_frames: 256,
+            outbound_queue_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// Everything a session needs, gathered before the upgrade.
+pub(crate) struct SessionStart {
+    pub user: User,
+    pub session: Session,
+    pub entered: Entered,
+    pub connection: Connection,
+    pub lang: Lang,
+    pub live: Arc<dyn LiveService>,
+    pub messages: Arc<dyn MessageService>,
+    pub settings: WsSettings,
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// Why the loop ended: the close frame to send, if any.
+struct Ending {
+    code: u16,
+    reason: &'static str,
+    /// Send the queued frames first (everything but a slow consumer's close).
+    drain: bool,
+}
+
+impl Ending {
+    fn new(code: u16, reason: &'static str) -> Self {
+        Self { code, reason, drain: true }
+    }
+}
+
+/// Runs the session on `socket` until it closes, then counts the connection
+/// out (W5) and saves how far the member has read (W2).
+pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
+    let SessionStart { user, session, entered, connection, lang, live, messages, settings, mut shutdown } = start;
+    let Connection { online, last_seq, replay, mut feed } = connection;
+    let room = entered.room.clone();
+    let (sink, mut incoming) = socket.split();
+    let outbound = Outbound::start(sink, settings.outbound_queue_frames, settings.outbound_queue_bytes);
+
+    let mut delivered = entered.membership.last_delivered_seq;
+    let mut opening = vec![frames::welcome(&room, &user, &online, last_seq)];
+    for event in &replay {
+        opening.push(frames::event(event));
+        delivered = delivered.max(event.seq);
+    }
+    let mut last_sent = replay.last().map_or(last_seq, |event| event.seq.max(last_seq));
+    opening.push(frames::caught_up(last_sent));
+
+    let ending = 'session: {
+        for frame in &opening {
+            if outbound.push(frame).is_err() {
+                break 'session Ending { code: close::SLOW, reason: "slow consumer", drain: false };
+            }
+        }
+        let mut pings = interval_at(Instant::now() + settings.ping_interval, settings.ping_interval);
+        pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut last_heard = Instant::now();
+        let expiry = sleep_until(until(session.expires_at));
+        tokio::pin!(expiry);
+        loop {
+            tokio::select! {
+                () = stopping(&mut shutdown) => break Ending::new(close::GOING_AWAY, "server shutting down"),
+                () = &mut expiry => break Ending::new(close::SESSION_ENDED, "token expired"),
+                _ = pings.tick() => {
+                    if last_heard.elapsed() >= settings.idle_timeout {
+                        break Ending::new(close::LEFT, "idle timeout");
+                    }
+                    if outbound.ping().is_err() {
+                        break Ending { code: close::SLOW, reason: "slow consumer", drain: false };
+                    }
+                }
+                frame = incoming.next() => {
+                    let frame = match frame {
+                        Some(Ok(frame)) => frame,
+                        Some(Err(e)) if is_too_big(&e) => break Ending::new(close::TOO_BIG, "frame too big"),
+                        Some(Err(_)) | None => break Ending::new(close::LEFT, ""),
+                    };
+                    last_heard = Instant::now();
+                    let reply = match frame {
+                        Message::Text(text) if text.len() > settings.max_frame_bytes => {
+                            break Ending::new(close::TOO_BIG, "frame too big");
+                        }
+                        Message::Text(text) => client_frame(&text, &user, &entered, messages.as_ref(), lang).await,
+                        Message::Binary(_) => Some(refused(&Failure::malformed(None, Some("binary frames are not accepted; send images with /room/sendImg")), lang)),
+                        Message::Close(_) => break Ending::new(close::LEFT, ""),
+                        Message::Ping(_) | Message::Pong(_) => None,
+                    };
+                    if let Some(reply) = reply {
+                        if outbound.push(&reply).is_err() {
+                            break Ending { code: close::SLOW, reason: "slow consumer", drain: false };
+                        }
+                    }
+                }
+                signal = feed.next() => {
+                    let signal = match signal {
+                        Ok(signal) => signal,
+                        Err(FeedError::Lagged(_)) => break Ending { code: close::SLOW, reason: "missed events", drain: false },
+                        Err(FeedError::Closed) => break Ending::new(close::GOING_AWAY, "server shutting down"),
+                    };
+                    let frame = match signal {
+                        RoomSignal::Event(event) if event.seq <= last_sent => continue,
+                        RoomSignal::Event(event) => {
+                            last_sent = event.seq;
+                            delivered = delivered.max(event.seq);
+                            frames::event(&event)
+                        }
+                        // A user's own first connection already lists it in `online`, and
+                        // its own last one is gone: its presence is news to others only.
+                        RoomSignal::Presence { user: who, .. } if who == user.id => continue,
+                        RoomSignal::Presence { user: who, online } => frames::presence(&room, &who, online),
+                        RoomSignal::Disconnect { user: who, reason } if who == user.id => match reason {
+                            DisconnectReason::Left => break Ending::new(close::LEFT, "left the room"),
+                            DisconnectReason::Kicked => break Ending::new(close::KICKED, "kicked"),
+                        },
+                        RoomSignal::Disconnect { .. } => continue,
+                        RoomSignal::Dissolved => {
+                            let _ = outbound.push(&frames::dissolved(&room));
+                            break Ending::new(close::DISSOLVED, "room dissolved");
+                        }
+                        RoomSignal::SessionsEnded(ended) if ended.contains(&session.id) => {
+                            break Ending::new(close::SESSION_ENDED, "session ended");
+                        }
+                        RoomSignal::SessionsEnded(_) => continue,
+                    };
+                    if outbound.push(&frame).is_err() {
+                        break Ending { code: close::SLOW, reason: "slow consumer", drain: false };
+                    }
+                }
+            }
+        }
+    };
+    outbound.close(ending.code, ending.reason, ending.drain).await;
+    drop(feed);
+    if let Err(e) = live.disconnect(&room.id, &user.id).await {
+        tracing::warn!(error = %format_args!("{e:#}"), room = room.id.as_str(), "could not count a connection out");
+    }
+    let mark = DeliveryMark { room_id: room.id.clone(), user_id: user.id.clone(), seq: delivered };
+    if let Err(e) = live.delivered(&[mark]).await {
+        tracing::warn!(error = %format_args!("{e:#}"), room = room.id.as_str(), "could not save the delivered seq");
+    }
+    tracing::debug!(room = room.id.as_str(), user = user.id.as_str(), code = ending.code, "websocket closed");
+}
+
+/// Whether a read failed because the frame exceeded the socket's own limit
+/// (tungstenite reports it as a capacity error inside an I/O error).
+fn is_too_big(error: &std::io::Error) -> bool {
+    let text = error.to_string();
+    text.contains("too long") || text.contains("Space limit")
+}
+
+/// Resolves once the server stops (never, if its sender is gone without it).
+async fn stopping(shutdown: &mut watch::Receiver<bool>) {
+    if shutdown.wait_for(|stopping| *stopping).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// How long until `at`, as a tokio deadline (now when it is past).
+fn until(at: OffsetDateTime) -> Instant {
+    let left = at - OffsetDateTime::now_utc();
+    Instant::now() + Duration::try_from(left).unwrap_or(Duration::ZERO)
+}
+
+/// The error frame of a refused client frame (W6).
+fn refused(failure: &Failure, lang: Lang) -> Value {
+    frames::error(failure.entry().code(), &failure.notice(lang))
+}
+
+/// Answers one text frame (W8): `{"type":"ping"}`, a message with or without an
+/// id, or raw text, which is a message whose content is the whole text.
+async fn client_frame(
+    text: &str,
+    user: &User,
+    entered: &Entered,
+    messages: &dyn MessageService,
+    lang: Lang,
+) -> Option<Value> {
+    let draft = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(frame)) if frame.contains_key("type") => match frame.get("type").and_then(Value::as_str) {
+            Some("ping") => return Some(frames::pong()),
+            Some("message") => MessageDraft {
+                content: frame.get("content").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                client_msg_id: frame.get("clientMsgId").and_then(scalar_text),
+            },
+            _ => {
+                return Some(refused(&Failure::malformed(Some("type"), Some("expected \"message\" or \"ping\"")), lang))
+            }
+        },
+        _ => MessageDraft { content: text.to_owned(), client_msg_id: None },
+    };
+    let client_msg_id = draft.client_msg_id.clone();
+    match messages.post_message(user, &entered.room.id, draft).await {
+        Ok(appended) => Some(frames::ack(client_msg_id.as_deref(), appended.event.seq)),
+        Err(e) => Some(refused(&Failure::from(e), lang)),
+    }
+}
+
+/// A clientMsgId sent as a string or a number.
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}

@@ -1,0 +1,106 @@
+//! The live-connection service: W1, W2, W5.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::ports::*;
+use crate::event::{EventBus, MessageStore, Presence, RoomSignal};
+use crate::room::{DeliveryMark, Entered, MembershipRepository, RoomId};
+use crate::user::UserId;
+use crate::validation::{InvalidInput, Rule};
+
+/// The ports the live-connection service needs.
+pub struct Deps {
+    pub events: Arc<dyn MessageStore>,
+    pub memberships: Arc<dyn MembershipRepository>,
+    pub presence: Arc<dyn Presence>,
+    pub bus: Arc<dyn EventBus>,
+    pub feed: Arc<dyn EventFeed>,
+}
+
+/// How much a connection replays (W2), from configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LivePolicy {
+    /// `messages.history_on_join`: events a newcomer gets (50).
+    pub history_on_join: u32,
+    /// `messages.replay_limit`: the most a returning member gets (1000); older
+    /// ones through GET /room/messages.
+    pub replay_limit: u32,
+}
+
+impl Default for LivePolicy {
+    fn default() -> Self {
+        Self { history_on_join: 50, replay_limit: 1000 }
+    }
+}
+
+/// Implements [`LiveService`] with the rules of the specification.
+pub struct Service {
+    deps: Deps,
+    policy: LivePolicy,
+}
+
+impl Service {
+    /// A service over these ports with this policy.
+    pub fn new(deps: Deps, policy: LivePolicy) -> Self {
+        Self { deps, policy }
+    }
+}
+
+/// `since` as a seq: a whole number ≥ 0. Callers may check it before entering a
+/// room, so that a bad `since` refuses the connection before anything changes.
+pub fn parse_since(raw: &str) -> Result<i64, InvalidInput> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|seq| *seq >= 0)
+        .ok_or(InvalidInput::new("since", Rule::IntegerRange { min: 0, max: i64::MAX }))
+}
+
+#[async_trait]
+impl LiveService for Service {
+    async fn connect(
+        &self,
+        user: &UserId,
+        entered: &Entered,
+        since: Option<String>,
+    ) -> Result<Connection, ConnectError> {
+        let since = since.as_deref().filter(|s| !s.trim().is_empty()).map(parse_since).transpose()?;
+        let room = &entered.room.id;
+        // Subscribe before reading anything: an event committed meanwhile is then
+        // both in the replay and in the feed, never in neither.
+        let feed = self.deps.feed.subscribe(room).await?;
+        if self.deps.presence.connected(room, user).await? {
+            self.deps.bus.publish(room, RoomSignal::Presence { user: user.clone(), online: true }).await?;
+        }
+        let online = self.deps.presence.online(room).await?;
+        let last_seq = self.deps.events.last_seq(room).await?;
+        let replay = if entered.newcomer && since.is_none() {
+            self.deps.events.list_before(room, None, self.policy.history_on_join).await?
+        } else {
+            let after = since.unwrap_or(entered.membership.last_delivered_seq);
+            let mut latest = self.deps.events.list_before(room, None, self.policy.replay_limit).await?;
+            latest.retain(|event| event.seq > after);
+            latest
+        };
+        Ok(Connection { online, last_seq, replay, feed })
+    }
+
+    async fn disconnect(&self, room: &RoomId, user: &UserId) -> anyhow::Result<()> {
+        if self.deps.presence.disconnected(room, user).await? {
+            self.deps.bus.publish(room, RoomSignal::Presence { user: user.clone(), online: false }).await?;
+        }
+        Ok(())
+    }
+
+    async fn delivered(&self, marks: &[DeliveryMark]) -> anyhow::Result<()> {
+        if marks.is_empty() {
+            return Ok(());
+        }
+        self.deps.memberships.save_delivered(marks).await
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,205 @@
+//! The live-connection rules over mocked ports (W1, W2, W5).
+
+use mockall::predicate::eq;
+use mockall::Sequence;
+use time::macros::datetime;
+
+use super::*;
+use crate::event::ports::{MockEventBus, MockMessageStore, MockPresence};
+use crate::event::{EventKind, RoomEvent, SystemEvent};
+use crate::live::ports::MockEventFeed;
+use crate::room::ports::MockMembershipRepository;
+use crate::room::{Access, Capacity, Membership, Room, RoomName};
+
+struct Mocks {
+    events: MockMessageStore,
+    memberships: MockMembershipRepository,
+    presence: MockPresence,
+    bus: MockEventBus,
+    feed: MockEventFeed,
+}
+
+/// A feed that never yields (the tests only look at what `connect` returns).
+struct Silent;
+
+#[async_trait]
+impl Subscription for Silent {
+    async fn next(&mut self) -> Result<RoomSignal, FeedError> {
+        Err(FeedError::Closed)
+    }
+}
+
+impl Mocks {
+    fn new() -> Self {
+        Self {
+            events: MockMessageStore::new(),
+            memberships: MockMembershipRepository::new(),
+            presence: MockPresence::new(),
+            bus: MockEventBus::new(),
+            feed: MockEventFeed::new(),
+        }
+    }
+
+    /// `alice` is the only one online after connecting; the room's events are
+    /// seqs 1..=`last`.
+    fn room_with_events(&mut self, last: i64) {
+        self.feed.expect_subscribe().returning(|_| Ok(Box::new(Silent)));
+        self.presence.expect_connected().returning(|_, _| Ok(false));
+        self.presence.expect_online().returning(|_| Ok(vec![uid("alice")]));
+        self.events.expect_last_seq().returning(move |_| Ok(last));
+        self.events.expect_list_before().returning(move |_, before, limit| {
+            assert_eq!(before, None);
+            let first = (last - i64::from(limit) + 1).max(1);
+            Ok((first..=last).map(joined).collect())
+        });
+    }
+
+    fn service(self, policy: LivePolicy) -> Service {
+        let deps = Deps {
+            events: Arc::new(self.events),
+            memberships: Arc::new(self.memberships),
+            presence: Arc::new(self.presence),
+            bus: Arc::new(self.bus),
+            feed: Arc::new(self.feed),
+        };
+        Service::new(deps, policy)
+    }
+}
+
+fn uid(id: &str) -> UserId {
+    UserId::parse(id).unwrap()
+}
+
+fn rid() -> RoomId {
+    RoomId::parse("go").unwrap()
+}
+
+fn joined(seq: i64) -> RoomEvent {
+    RoomEvent {
+        room_id: rid(),
+        seq,
+        at: datetime!(2026-11-24 10:00 UTC),
+        kind: EventKind::System(SystemEvent::Joined(uid("alice"))),
+    }
+}
+
+fn entered(newcomer: bool, last_delivered_seq: i64) -> Entered {
+    let room = Room {
+        id: rid(),
+        name: RoomName::parse("go").unwrap(),
+        capacity: Capacity::from_stored(5),
+        access: Access::Public,
+        owner: uid("owner"),
+        created_at: datetime!(2026-11-24 9:00 UTC),
+    };
+    let membership = Membership {
+        room_id: rid(),
+        user_id: uid("alice"),
+        joined_at: datetime!(2026-11-24 10:00 UTC),
+        last_delivered_seq,
+    };
+    Entered { room, membership, newcomer }
+}
+
+fn seqs(connection: &Connection) -> Vec<i64> {
+    connection.replay.iter().map(|e| e.seq).collect()
+}
+
+#[tokio::test]
+async fn w2_a_newcomer_gets_the_last_history_on_join_events() {
+    let mut mocks = Mocks::new();
+    mocks.room_with_events(80);
+    let policy = LivePolicy { history_on_join: 50, replay_limit: 1000 };
+    let connection = mocks.service(policy).connect(&uid("alice"), &entered(true, 0), None).await.unwrap();
+    assert_eq!(seqs(&connection), (31..=80).collect::<Vec<_>>());
+    assert_eq!(connection.last_seq, 80);
+    assert_eq!(connection.online, vec![uid("alice")]);
+}
+
+#[tokio::test]
+async fn w2_a_returning_member_gets_what_it_missed_after_its_last_delivered_seq() {
+    let mut mocks = Mocks::new();
+    mocks.room_with_events(80);
+    let connection =
+        mocks.service(LivePolicy::default()).connect(&uid("alice"), &entered(false, 75), None).await.unwrap();
+    assert_eq!(seqs(&connection), vec![76, 77, 78, 79, 80]);
+}
+
+#[tokio::test]
+async fn w2_since_overrides_the_last_delivered_seq() {
+    let mut mocks = Mocks::new();
+    mocks.room_with_events(10);
+    let connection = mocks
+        .service(LivePolicy::default())
+        .connect(&uid("alice"), &entered(false, 9), Some("7".to_owned()))
+        .await
+        .unwrap();
+    assert_eq!(seqs(&connection), vec![8, 9, 10]);
+}
+
+#[tokio::test]
+async fn w2_a_replay_is_capped_at_replay_limit_keeping_the_newest() {
+    let mut mocks = Mocks::new();
+    mocks.room_with_events(100);
+    let policy = LivePolicy { history_on_join: 50, replay_limit: 20 };
+    let connection = mocks.service(policy).connect(&uid("alice"), &entered(false, 0), None).await.unwrap();
+    assert_eq!(seqs(&connection), (81..=100).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn e1001_since_must_be_a_seq() {
+    for bad in ["-1", "abc", "1.5"] {
+        let result = Mocks::new()
+            .service(LivePolicy::default())
+            .connect(&uid("alice"), &entered(false, 0), Some(bad.to_owned()))
+            .await;
+        assert!(matches!(result, Err(ConnectError::Invalid(ref e)) if e.field == "since"), "{bad}: {result:?}");
+    }
+}
+
+#[tokio::test]
+async fn w5_the_first_connection_announces_the_user_online_after_subscribing() {
+    let mut mocks = Mocks::new();
+    let mut order = Sequence::new();
+    mocks.feed.expect_subscribe().times(1).in_sequence(&mut order).returning(|_| Ok(Box::new(Silent)));
+    mocks.presence.expect_connected().times(1).in_sequence(&mut order).returning(|_, _| Ok(true));
+    mocks
+        .bus
+        .expect_publish()
+        .with(eq(rid()), eq(RoomSignal::Presence { user: uid("alice"), online: true }))
+        .times(1)
+        .in_sequence(&mut order)
+        .returning(|_, _| Ok(()));
+    mocks.presence.expect_online().returning(|_| Ok(vec![uid("alice")]));
+    mocks.events.expect_last_seq().returning(|_| Ok(0));
+    mocks.events.expect_list_before().returning(|_, _, _| Ok(vec![]));
+    mocks.service(LivePolicy::default()).connect(&uid("alice"), &entered(true, 0), None).await.unwrap();
+}
+
+#[tokio::test]
+async fn w5_only_the_last_connection_closing_announces_the_user_offline() {
+    let mut mocks = Mocks::new();
+    let mut order = Sequence::new();
+    mocks.presence.expect_disconnected().times(1).in_sequence(&mut order).returning(|_, _| Ok(false));
+    mocks.presence.expect_disconnected().times(1).in_sequence(&mut order).returning(|_, _| Ok(true));
+    mocks
+        .bus
+        .expect_publish()
+        .with(eq(rid()), eq(RoomSignal::Presence { user: uid("alice"), online: false }))
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let service = mocks.service(LivePolicy::default());
+    service.disconnect(&rid(), &uid("alice")).await.unwrap();
+    service.disconnect(&rid(), &uid("alice")).await.unwrap();
+}
+
+#[tokio::test]
+async fn d4_delivered_marks_are_saved_and_an_empty_batch_costs_nothing() {
+    let mut mocks = Mocks::new();
+    let mark = DeliveryMark { room_id: rid(), user_id: uid("alice"), seq: 7 };
+    let expected = vec![mark.clone()];
+    mocks.memberships.expect_save_delivered().withf(move |marks| marks == expected).times(1).returning(|_| Ok(()));
+    let service = mocks.service(LivePolicy::default());
+    service.delivered(&[]).await.unwrap();
+    service.delivered(&[mark]).await.unwrap();
+}
