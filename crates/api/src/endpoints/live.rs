@@ -23,7 +23,7 @@ use tokio::sync::watch;
 use super::ApiTags;
 use crate::catalogue::Failure;
 use crate::language::Lang;
-use crate::live::session::{self, SessionStart};
+use crate::live::session::{self, Counted, SessionStart};
 use crate::live::WsSettings;
 use crate::reply::Upgrade;
 use crate::request::Token;
@@ -97,13 +97,14 @@ impl LiveApi {
         since: Option<String>,
     ) -> Result<Upgrade<R>, Failure> {
         let connection = self.live.connect(&caller.user.id, &entered, since).await?;
+        let counted = Counted::new(Arc::clone(&self.live), entered.room.id.clone(), caller.user.id.clone());
         let start = SessionStart {
             user: caller.user,
             session: caller.session,
             entered,
             connection,
             lang,
-            live: Arc::clone(&self.live),
+            live: counted,
             messages: Arc::clone(&self.messages),
             settings: self.settings.clone(),
             shutdown: self.shutdown.clone(),

@@ -11,8 +11,8 @@ use std::time::Duration;
 use chatroom_domain::account::Session;
 use chatroom_domain::event::{DisconnectReason, MessageDraft, MessageService, RoomSignal};
 use chatroom_domain::live::{Connection, FeedError, LiveService};
-use chatroom_domain::room::{DeliveryMark, Entered};
-use chatroom_domain::user::User;
+use chatroom_domain::room::{DeliveryMark, Entered, RoomId};
+use chatroom_domain::user::{User, UserId};
 use futures_util::StreamExt;
 use poem::web::websocket::{Message, WebSocketStream};
 use serde_json::Value;
@@ -76,10 +76,50 @@ pub(crate) struct SessionStart {
     pub entered: Entered,
     pub connection: Connection,
     pub lang: Lang,
-    pub live: Arc<dyn LiveService>,
+    pub live: Counted,
     pub messages: Arc<dyn MessageService>,
     pub settings: WsSettings,
     pub shutdown: watch::Receiver<bool>,
+}
+
+/// A connection counted in by `LiveService::connect`. If the upgrade never
+/// happens (the client went away between the answer and the switch), the
+/// session never runs; dropping this then counts the connection out, so the
+/// user does not stay online for ever.
+pub(crate) struct Counted {
+    live: Arc<dyn LiveService>,
+    room: RoomId,
+    user: UserId,
+    armed: bool,
+}
+
+impl Counted {
+    /// `user`'s connection to `room`, just counted in through `live`.
+    pub(crate) fn new(live: Arc<dyn LiveService>, room: RoomId, user: UserId) -> Self {
+        Self { live, room, user, armed: true }
+    }
+
+    /// The service, for the session that now owns the count.
+    fn take(mut self) -> Arc<dyn LiveService> {
+        self.armed = false;
+        Arc::clone(&self.live)
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let (live, room, user) = (Arc::clone(&self.live), self.room.clone(), self.user.clone());
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(e) = live.disconnect(&room, &user).await {
+                    tracing::warn!(error = %format_args!("{e:#}"), "could not count an unopened connection out");
+                }
+            });
+        }
+    }
 }
 
 /// Why the loop ended: the close frame to send, if any.
@@ -100,6 +140,7 @@ impl Ending {
 /// out (W5) and saves how far the member has read (W2).
 pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
     let SessionStart { user, session, entered, connection, lang, live, messages, settings, mut shutdown } = start;
+    let live = live.take();
     let Connection { online, last_seq, replay, mut feed } = connection;
     let room = entered.room.clone();
     let (sink, mut incoming) = socket.split();
@@ -269,5 +310,33 @@ fn scalar_text(value: &Value) -> Option<String> {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chatroom_domain::live::ports::MockLiveService;
+
+    use super::*;
+
+    fn counted(disconnects: usize) -> Counted {
+        let mut live = MockLiveService::new();
+        live.expect_disconnect().times(disconnects).returning(|_, _| Ok(()));
+        Counted::new(Arc::new(live), RoomId::parse("r1").unwrap(), UserId::parse("alice").unwrap())
+    }
+
+    #[tokio::test]
+    async fn w5_a_connection_whose_upgrade_never_happened_is_counted_out() {
+        drop(counted(1));
+        // The count-out runs on its own task.
+        tokio::task::yield_now().await;
+        tokio::task::yield_now().await;
+    }
+
+    #[tokio::test]
+    async fn w5_a_session_that_took_the_count_counts_itself_out() {
+        let live = counted(0).take();
+        tokio::task::yield_now().await;
+        drop(live);
     }
 }
