@@ -18,6 +18,7 @@ mod app;
 mod command;
 mod databases;
 pub mod smtp;
+pub mod ws;
 
 pub use app::TestApp;
 pub use command::{Chatroom, Finished};

@@ -23,7 +23,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::registry::{MetaResponses, Registry};
 use poem_openapi::ApiResponse;
 
-use super::entry::Entry;
+use super::entry::{Entry, Text};
 use super::invalid::{invalid_input_notice, malformed_notice};
 use crate::envelope::ErrorEnvelope;
 use crate::language::Lang;
@@ -42,6 +42,8 @@ enum Detail {
         field: Option<String>,
         reason: Option<String>,
     },
+    /// A refusal whose notice is a fixed text of the edge (not a domain rule).
+    Notice(Text),
 }
 
 /// A refused request: one catalogue entry and the details of its answer.
@@ -69,6 +71,12 @@ impl Failure {
         let reason = reason.map(|r| r.chars().take(MAX_REASON_CHARS).collect());
         let detail = Detail::Malformed { field: field.map(str::to_owned), reason };
         Self { detail, ..Self::new(Entry::E1001InvalidInput) }
+    }
+
+    /// E1001 with a notice of the edge's own (a refused WebSocket frame, an
+    /// `Origin` outside the allow-list), in both languages.
+    pub fn invalid_with(notice: Text) -> Self {
+        Self { detail: Detail::Notice(notice), ..Self::new(Entry::E1001InvalidInput) }
     }
 
     /// E5000 for an unexpected error. The error is logged here, once, inside the
@@ -99,6 +107,7 @@ impl Failure {
             Detail::None => self.entry.notice().get(lang).to_owned(),
             Detail::Invalid(invalid) => invalid_input_notice(invalid, lang),
             Detail::Malformed { field, reason } => malformed_notice(field.as_deref(), reason.as_deref(), lang),
+            Detail::Notice(text) => text.get(lang).to_owned(),
         }
     }
 

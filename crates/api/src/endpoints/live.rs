@@ -21,7 +21,7 @@ use poem_openapi::OpenApi;
 use tokio::sync::watch;
 
 use super::ApiTags;
-use crate::catalogue::Failure;
+use crate::catalogue::{Failure, Text};
 use crate::language::Lang;
 use crate::live::session::{self, Counted, SessionStart};
 use crate::live::WsSettings;
@@ -32,6 +32,12 @@ use crate::request::Token;
 /// `WsSettings::max_frame_bytes` but under this are refused with 1009 by the
 /// session, and anything larger by the socket.
 const SOCKET_MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+
+/// S5: the notice of an upgrade from an `Origin` outside the allow-list.
+const ORIGIN_NOT_ALLOWED: Text = Text {
+    zh: "不允许来自该Origin的WebSocket连接",
+    en: "WebSocket connections from this Origin are not allowed",
+};
 
 /// The routes that open a live session in a room.
 pub struct LiveApi {
@@ -73,7 +79,7 @@ impl LiveApi {
         let origin = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
         match origin {
             Some(origin) if !self.allowed_origins.is_empty() && !self.allowed_origins.iter().any(|o| o == origin) => {
-                Err(Failure::malformed(Some("Origin"), Some("this origin may not open WebSocket sessions")))
+                Err(Failure::invalid_with(ORIGIN_NOT_ALLOWED))
             }
             _ => Ok(()),
         }

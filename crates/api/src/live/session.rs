@@ -22,7 +22,7 @@ use tokio::time::{interval_at, sleep_until, Instant, MissedTickBehavior};
 
 use super::frames;
 use super::outbound::Outbound;
-use crate::catalogue::Failure;
+use crate::catalogue::{Failure, Text};
 use crate::language::Lang;
 
 /// The close codes of W14.
@@ -42,6 +42,15 @@ pub mod close {
     /// The session ended: logout, password reset, expired token.
     pub const SESSION_ENDED: u16 = 4003;
 }
+
+/// W8: binary frames carry nothing the protocol knows.
+const BINARY_FRAME: Text = Text {
+    zh: "不支持二进制帧，图片请用/room/sendImg发送",
+    en: "Binary frames are not accepted; send images with /room/sendImg",
+};
+
+/// W8: a JSON frame whose `type` is neither `message` nor `ping`.
+const UNKNOWN_TYPE: Text = Text { zh: "type只能是message或ping", en: "type must be message or ping" };
 
 /// The numbers of SPEC §7 a session runs with (the server's `ws` section).
 #[derive(Clone, Debug)]
@@ -190,7 +199,7 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
                             break Ending::new(close::TOO_BIG, "frame too big");
                         }
                         Message::Text(text) => client_frame(&text, &user, &entered, messages.as_ref(), lang).await,
-                        Message::Binary(_) => Some(refused(&Failure::malformed(None, Some("binary frames are not accepted; send images with /room/sendImg")), lang)),
+                        Message::Binary(_) => Some(refused(&Failure::invalid_with(BINARY_FRAME), lang)),
                         Message::Close(_) => break Ending::new(close::LEFT, ""),
                         Message::Ping(_) | Message::Pong(_) => None,
                     };
@@ -291,9 +300,7 @@ async fn client_frame(
                 content: frame.get("content").and_then(Value::as_str).unwrap_or_default().to_owned(),
                 client_msg_id: frame.get("clientMsgId").and_then(scalar_text),
             },
-            _ => {
-                return Some(refused(&Failure::malformed(Some("type"), Some("expected \"message\" or \"ping\"")), lang))
-            }
+            _ => return Some(refused(&Failure::invalid_with(UNKNOWN_TYPE), lang)),
         },
         _ => MessageDraft { content: text.to_owned(), client_msg_id: None },
     };

@@ -70,6 +70,9 @@ pub struct Capacity(u32);
 impl Capacity {
     /// Parses `roomCap`, given as a number or a numeric string ("33").
     pub fn parse(raw: &str, max: u32) -> Result<Self, InvalidInput> {
+        if raw.trim().is_empty() {
+            return Err(InvalidInput::new("roomCap", Rule::Required));
+        }
         let range = Rule::IntegerRange { min: 1, max: i64::from(max) };
         let value: i64 = raw.trim().parse().map_err(|_| InvalidInput::new("roomCap", range.clone()))?;
         match u32::try_from(value) {
@@ -281,6 +284,7 @@ mod tests {
         for bad in ["0", "-1", "501", "3.5", "abc", ""] {
             assert_eq!(Capacity::parse(bad, 500).unwrap_err().field, "roomCap", "{bad}");
         }
+        assert_eq!(Capacity::parse(" ", 500).unwrap_err().rule, Rule::Required, "a missing roomCap is named missing");
     }
 
     #[test]

@@ -13,11 +13,15 @@ mod databases;
 mod http;
 mod lifecycle;
 mod openapi_drift;
+mod rooms_manage;
+mod rooms_race;
+mod rooms_ws;
 mod users_conventions;
 mod users_login;
 mod users_profile;
 mod users_register;
 mod users_reset;
+mod ws;
 
 use chatroom_tests::{Chatroom, TestApp};
 
