@@ -4,7 +4,9 @@
 //! with an ordinary HTTP response, returned as a [`Refusal`] (status and envelope).
 //! Every wait takes a timeout, so a missing frame fails the test instead of
 //! hanging it. The server's pings are answered by tungstenite whenever the client
-//! reads; a client that does not read does not answer them (W11).
+//! reads; a client that does not read does not answer them (W11). A request with a
+//! small [`WsRequest::receive_buffer`] makes a client that stops reading push back
+//! on the server early: the slow consumer of W12.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -12,7 +14,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::error::ProtocolError;
@@ -29,8 +31,11 @@ const NO_STATUS_RECEIVED: u16 = 1005;
 /// An upgrade request being prepared.
 #[derive(Debug, Clone)]
 pub struct WsRequest {
+    address: SocketAddr,
     url: reqwest::Url,
     headers: Vec<(String, String)>,
+    /// `SO_RCVBUF` of the client's socket, set before connecting.
+    receive_buffer: Option<u32>,
 }
 
 /// The server's answer when it refused the upgrade (SPEC §6: "a refusal is an
@@ -75,7 +80,7 @@ impl WsRequest {
         let base = format!("ws://{address}{path}");
         let url =
             if params.is_empty() { reqwest::Url::parse(&base) } else { reqwest::Url::parse_with_params(&base, params) };
-        Self { url: url.expect("a WebSocket URL"), headers: Vec::new() }
+        Self { address, url: url.expect("a WebSocket URL"), headers: Vec::new(), receive_buffer: None }
     }
 
     /// `Authorization: Bearer <token>`.
@@ -100,6 +105,14 @@ impl WsRequest {
         self
     }
 
+    /// Shrinks the client's kernel receive buffer to about `bytes` before
+    /// connecting. A client that then stops reading pushes back on the server
+    /// after a few KiB instead of the megabytes a default socket takes in (W12).
+    pub fn receive_buffer(mut self, bytes: u32) -> Self {
+        self.receive_buffer = Some(bytes);
+        self
+    }
+
     /// The URL the request goes to.
     pub fn url(&self) -> &str {
         self.url.as_str()
@@ -113,7 +126,16 @@ impl WsRequest {
             let name = HeaderName::from_bytes(name.as_bytes()).expect("a header name");
             request.headers_mut().append(name, HeaderValue::from_str(value).expect("a header value"));
         }
-        let Ok(attempt) = tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(request)).await else {
+        let handshake = async {
+            match self.receive_buffer {
+                None => tokio_tungstenite::connect_async(request).await,
+                Some(bytes) => {
+                    let tcp = connect_tcp(self.address, bytes).await.map_err(Error::Io)?;
+                    tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(tcp)).await
+                }
+            }
+        };
+        let Ok(attempt) = tokio::time::timeout(CONNECT_TIMEOUT, handshake).await else {
             panic!("no handshake answer from {} within {CONNECT_TIMEOUT:?}", self.url)
         };
         match attempt {
@@ -146,6 +168,13 @@ impl WsRequest {
             Err(refusal) => refusal,
         }
     }
+}
+
+/// A TCP connection to `address` whose receive buffer is about `bytes`.
+async fn connect_tcp(address: SocketAddr, bytes: u32) -> std::io::Result<TcpStream> {
+    let socket = if address.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+    socket.set_recv_buffer_size(bytes)?;
+    socket.connect(address).await
 }
 
 /// An open WebSocket connection.
@@ -317,6 +346,12 @@ impl WsClient {
     /// Sends a text frame as it is.
     pub async fn send_text(&mut self, text: &str) {
         self.send(Message::Text(text.to_owned())).await;
+    }
+
+    /// Sends a text frame, returning `false` instead of failing the test when the
+    /// connection is gone: for a client that floods a server which may close it.
+    pub async fn try_send_text(&mut self, text: &str) -> bool {
+        self.stream.send(Message::Text(text.to_owned())).await.is_ok()
     }
 
     /// Sends a binary frame.

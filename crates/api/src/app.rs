@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chatroom_domain::account::AccountService;
-use chatroom_domain::event::MessageService;
+use chatroom_domain::event::{ImageStore, MessageService};
 use chatroom_domain::live::LiveService;
 use chatroom_domain::room::RoomService;
 use poem::endpoint::BoxEndpoint;
@@ -12,8 +12,9 @@ use poem::http::{HeaderName, Method};
 use poem::{get, Endpoint, EndpointExt, Route};
 use tokio::sync::watch;
 
+use crate::catalogue::Entry;
 use crate::docs::{describe, Apis};
-use crate::endpoints::{HealthApi, LiveApi, LiveOptions, RoomsApi, UsersApi};
+use crate::endpoints::{HealthApi, ImagesApi, LiveApi, LiveOptions, RoomsApi, UsersApi, SEND_IMG_PATH};
 use crate::health::Readiness;
 use crate::layers::{AccessLog, AllowedOrigins, BodyLimit, Envelopes, MethodTable, RequestIds};
 use crate::live::WsSettings;
@@ -31,6 +32,8 @@ pub struct ApiServices {
     pub rooms: Arc<dyn RoomService>,
     /// Messages, images and history.
     pub messages: Arc<dyn MessageService>,
+    /// The stored bytes of posted images, served by `GET /images/{id}`.
+    pub images: Arc<dyn ImageStore>,
     /// Live WebSocket connections: replay, presence, the room's feed.
     pub live: Arc<dyn LiveService>,
     /// Turns `true` when the server stops; WebSocket sessions then close with 1001.
@@ -49,6 +52,10 @@ pub struct ApiConfig {
     pub allowed_origins: Vec<String>,
     /// The largest request body accepted (E1007 above it); 64 KiB by default.
     pub max_body_bytes: usize,
+    /// The largest image of `POST /room/sendImg` (`images.max_bytes`, 5 MiB by
+    /// default). That route's body may carry `max_body_bytes` more for the
+    /// multipart framing and the room fields; above that it is E1302, not E1007.
+    pub max_image_bytes: usize,
     /// The public base URL named in the OpenAPI document's `servers`, if any.
     pub server_url: Option<String>,
     /// The header a reverse proxy puts the client's address in (its last
@@ -62,12 +69,16 @@ pub struct ApiConfig {
 /// The body limit of SPEC §4.
 const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// The image limit of SPEC §4 (`images.max_bytes`).
+const DEFAULT_MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
+
 impl Default for ApiConfig {
     fn default() -> Self {
         Self {
             legacy_status_200: false,
             allowed_origins: Vec::new(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_image_bytes: DEFAULT_MAX_IMAGE_BYTES,
             server_url: None,
             client_ip_header: None,
             ws: WsSettings::default(),
@@ -83,6 +94,7 @@ pub fn routes(services: ApiServices, config: ApiConfig) -> BoxEndpoint<'static> 
         HealthApi::new(services.readiness),
         UsersApi::new(Arc::clone(&services.accounts), ClientIpSource::new(config.client_ip_header.clone())),
         RoomsApi::new(Arc::clone(&services.accounts), Arc::clone(&services.rooms), Arc::clone(&services.messages)),
+        ImagesApi::new(services.images),
         LiveApi::new(
             services.accounts,
             services.rooms,
@@ -110,13 +122,16 @@ pub fn routes(services: ApiServices, config: ApiConfig) -> BoxEndpoint<'static> 
 }
 
 /// Wraps `app` in the middleware of [`crate::layers`], outermost first: request
-/// ids, access log, envelopes, CORS (only with `allowed_origins`), body limit.
+/// ids, access log, envelopes, CORS (only with `allowed_origins`), body limit
+/// (the image limit for `/room/sendImg`).
 pub(crate) fn with_layers(
     app: impl Endpoint + 'static,
     config: &ApiConfig,
     methods: MethodTable,
 ) -> BoxEndpoint<'static> {
-    let limited = app.with(BodyLimit::new(config.max_body_bytes));
+    let image_body = config.max_image_bytes.saturating_add(config.max_body_bytes);
+    let limit = BodyLimit::new(config.max_body_bytes).with_route(SEND_IMG_PATH, image_body, Entry::E1302ImageTooLarge);
+    let limited = app.with(limit);
     let guarded = if config.allowed_origins.is_empty() {
         limited.boxed()
     } else {

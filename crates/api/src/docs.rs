@@ -11,10 +11,10 @@ use poem::http::Method;
 use poem_openapi::registry::{MetaApi, Registry};
 use poem_openapi::{ExtraHeader, OpenApi, OpenApiService};
 
-use crate::endpoints::{HealthApi, LiveApi, RoomsApi, UsersApi};
+use crate::endpoints::{HealthApi, ImagesApi, LiveApi, RoomsApi, UsersApi};
 
 /// Every resource of the API, in the order of the document.
-pub(crate) type Apis = (HealthApi, UsersApi, RoomsApi, LiveApi);
+pub(crate) type Apis = (HealthApi, UsersApi, RoomsApi, ImagesApi, LiveApi);
 
 const DESCRIPTION: &str = "\
 The HTTP API of chatroom (聊天室), compatible with the seed API v1.0.0.

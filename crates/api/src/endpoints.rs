@@ -3,14 +3,17 @@
 //! service method and turns the outcome into the envelope, nothing more.
 
 mod health;
+mod images;
 mod live;
 mod rooms;
 mod schemas;
 mod users;
 
 pub use health::HealthApi;
+pub(crate) use images::image_url;
+pub use images::ImagesApi;
 pub use live::{LiveApi, LiveOptions};
-pub use rooms::RoomsApi;
+pub use rooms::{RoomsApi, SEND_IMG_PATH};
 pub use schemas::{MemberDto, ProfileDto, RoomDto};
 pub use users::UsersApi;
 
@@ -23,6 +26,9 @@ pub enum ApiTags {
     Health,
     /// 用户操作: registration, login, profile, logout and password reset.
     Users,
-    /// 房间操作: search, members, changes, ownership, kicks, dissolution and leaving.
+    /// 房间操作: search, members, changes, ownership, kicks, dissolution and leaving;
+    /// images and history.
     Rooms,
+    /// Images posted in rooms, served publicly by their unguessable id.
+    Images,
 }

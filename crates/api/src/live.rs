@@ -4,10 +4,15 @@
 //!
 //! - [`frames`]: the JSON frames of W1–W7.
 //! - [`outbound`]: the bounded queue in front of each socket (W12).
+//! - [`flood`]: the per-connection flood limit (W10).
+//! - [`delivery`]: how far each member has read, saved in batches (W2, D4).
 //! - [`session`]: the connection's loop and its close codes.
 
+mod delivery;
+mod flood;
 pub(crate) mod frames;
 mod outbound;
 pub(crate) mod session;
 
+pub(crate) use delivery::Deliveries;
 pub use session::WsSettings;

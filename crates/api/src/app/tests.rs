@@ -1,6 +1,8 @@
 //! The application as a client sees it: every answer has the envelope, also the
 //! ones poem and poem-openapi produce (SPEC §4, §5).
 
+mod history;
+mod images;
 mod live;
 mod probe;
 mod rooms;
@@ -10,7 +12,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chatroom_domain::account::ports::MockAccountService;
-use chatroom_domain::event::ports::MockMessageService;
+use chatroom_domain::event::ports::{MockImageStore, MockMessageService};
 use chatroom_domain::live::ports::MockLiveService;
 use chatroom_domain::room::ports::MockRoomService;
 use poem::http::{header, StatusCode};
@@ -35,6 +37,7 @@ fn services(readiness: Result<(), String>) -> ApiServices {
         accounts: Arc::new(MockAccountService::new()),
         rooms: Arc::new(MockRoomService::new()),
         messages: Arc::new(MockMessageService::new()),
+        images: Arc::new(MockImageStore::new()),
         live: Arc::new(MockLiveService::new()),
         shutdown: tokio::sync::watch::channel(false).1,
         readiness: Arc::new(FixedReadiness(readiness)),

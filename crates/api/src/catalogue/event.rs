@@ -6,6 +6,7 @@ use chatroom_domain::event::{HistoryError, PostImageError, PostMessageError};
 
 use super::entry::Entry;
 use super::failure::Failure;
+use super::refusals::Refusals;
 
 impl From<PostMessageError> for Failure {
     fn from(err: PostMessageError) -> Self {
@@ -31,6 +32,18 @@ impl From<PostImageError> for Failure {
     }
 }
 
+impl Refusals for PostImageError {
+    fn entries() -> Vec<Entry> {
+        vec![
+            Entry::E1001InvalidInput,
+            Entry::E2001RoomNotFound,
+            Entry::E2004NotMemberToSendImage,
+            Entry::E1301UnsupportedImage,
+            Entry::E1302ImageTooLarge,
+        ]
+    }
+}
+
 impl From<HistoryError> for Failure {
     fn from(err: HistoryError) -> Self {
         match err {
@@ -39,6 +52,12 @@ impl From<HistoryError> for Failure {
             HistoryError::NotMember => Self::new(Entry::E2004NotMemberToList),
             HistoryError::Unexpected(e) => Self::unexpected(&e),
         }
+    }
+}
+
+impl Refusals for HistoryError {
+    fn entries() -> Vec<Entry> {
+        vec![Entry::E1001InvalidInput, Entry::E2001RoomNotFound, Entry::E2004NotMemberToList]
     }
 }
 
@@ -87,5 +106,41 @@ mod tests {
         assert_eq!(code(HistoryError::NotFound), 2001);
         assert_eq!(code(HistoryError::NotMember), 2004);
         assert_eq!(code(HistoryError::Unexpected(boom())), 5000);
+    }
+
+    /// The documented entries of each error are exactly the entries its variants
+    /// map to (E5000 is documented for every operation).
+    #[test]
+    fn each_error_documents_the_entries_its_variants_map_to() {
+        fn entries(failures: Vec<Failure>) -> Vec<Entry> {
+            let mut entries: Vec<Entry> =
+                failures.iter().map(Failure::entry).filter(|e| *e != Entry::E5000Internal).collect();
+            entries.sort_by_key(|e| format!("{e:?}"));
+            entries
+        }
+        fn sorted(mut entries: Vec<Entry>) -> Vec<Entry> {
+            entries.sort_by_key(|e| format!("{e:?}"));
+            entries
+        }
+        assert_eq!(
+            entries(vec![
+                PostImageError::Invalid(invalid()).into(),
+                PostImageError::NotFound.into(),
+                PostImageError::NotMember.into(),
+                PostImageError::UnsupportedType.into(),
+                PostImageError::TooLarge.into(),
+                PostImageError::Unexpected(boom()).into(),
+            ]),
+            sorted(PostImageError::entries())
+        );
+        assert_eq!(
+            entries(vec![
+                HistoryError::Invalid(invalid()).into(),
+                HistoryError::NotFound.into(),
+                HistoryError::NotMember.into(),
+                HistoryError::Unexpected(boom()).into(),
+            ]),
+            sorted(HistoryError::entries())
+        );
     }
 }

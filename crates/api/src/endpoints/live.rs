@@ -24,7 +24,7 @@ use super::ApiTags;
 use crate::catalogue::{Failure, Text};
 use crate::language::Lang;
 use crate::live::session::{self, Counted, SessionStart};
-use crate::live::WsSettings;
+use crate::live::{Deliveries, WsSettings};
 use crate::reply::Upgrade;
 use crate::request::Token;
 
@@ -39,6 +39,9 @@ const ORIGIN_NOT_ALLOWED: Text = Text {
     en: "WebSocket connections from this Origin are not allowed",
 };
 
+/// The socket's read buffer; larger frames still arrive whole.
+const SOCKET_READ_BUFFER_BYTES: usize = 4 * 1024;
+
 /// The routes that open a live session in a room.
 pub struct LiveApi {
     accounts: Arc<dyn AccountService>,
@@ -48,6 +51,7 @@ pub struct LiveApi {
     settings: WsSettings,
     allowed_origins: Vec<String>,
     shutdown: watch::Receiver<bool>,
+    deliveries: Deliveries,
 }
 
 /// What the live routes need beside the services.
@@ -70,7 +74,8 @@ impl LiveApi {
         options: LiveOptions,
     ) -> Self {
         let LiveOptions { settings, allowed_origins, shutdown } = options;
-        Self { accounts, rooms, messages, live, settings, allowed_origins, shutdown }
+        let deliveries = Deliveries::start(Arc::clone(&live), shutdown.clone());
+        Self { accounts, rooms, messages, live, settings, allowed_origins, shutdown, deliveries }
     }
 
     /// S5: cross-site WebSocket hijacking. Browsers always send `Origin`; a
@@ -111,6 +116,7 @@ impl LiveApi {
             connection,
             lang,
             live: counted,
+            deliveries: self.deliveries.clone(),
             messages: Arc::clone(&self.messages),
             settings: self.settings.clone(),
             shutdown: self.shutdown.clone(),
@@ -118,6 +124,10 @@ impl LiveApi {
         let mut config = WebSocketConfig::default();
         config.max_message_size = Some(SOCKET_MAX_MESSAGE_BYTES);
         config.max_frame_size = Some(SOCKET_MAX_MESSAGE_BYTES);
+        // An idle connection should cost a few KiB, not the 128 KiB buffers of
+        // the defaults; frames are written as they are sent.
+        config.read_buffer_size = SOCKET_READ_BUFFER_BYTES;
+        config.write_buffer_size = 0;
         // The upgrade callback must be `Sync`; the feed inside `start` need not be.
         let start = std::sync::Mutex::new(Some(start));
         let response = ws

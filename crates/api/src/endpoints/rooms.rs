@@ -1,34 +1,42 @@
 //! The room operations of SPEC §6 (`/room/*`) over HTTP: search, member lists,
-//! changes, ownership, kicks, dissolution and leaving. Each names its room with the
-//! query parameters `roomName` (the seed's) or (ext) `roomId`, calls one method of
-//! the room service and answers with the seed's texts. The rules (R2–R10, R14) and
-//! the validation of every parameter live in the domain; a handler only passes
-//! what it received.
+//! changes, ownership, kicks, dissolution and leaving, images (`sendImg`) and
+//! (ext) history (`messages`). Each names its room with the query parameters
+//! `roomName` (the seed's) or (ext) `roomId`, calls one method of the room or
+//! messaging service and answers with the seed's texts. The rules (R2–R10, R14,
+//! S6) and the validation of every parameter live in the domain; a handler only
+//! passes what it received.
 
 use std::sync::Arc;
 
 use chatroom_domain::account::{AccountService, AuthError};
-use chatroom_domain::event::MessageService;
+use chatroom_domain::event::{EventKind, HistoryError, HistoryQuery, MessageService, PostImageError};
 use chatroom_domain::room::{
     DissolveRoomError, LeaveRoomError, ListMembersError, MemberActionError, RoomQuery, RoomRef, RoomService,
     RoomUpdate, SearchRoomsError, UpdateRoomError,
 };
 use poem_openapi::param::Query;
-use poem_openapi::{Object, OpenApi};
+use poem_openapi::types::Binary;
+use poem_openapi::{Multipart, Object, OpenApi};
 use serde::Deserialize;
 
+use super::images::image_url;
 use super::schemas::{MemberDto, RoomDto};
 use super::ApiTags;
-use crate::catalogue::{BodyRefusals, Text};
+use crate::catalogue::{BodyRefusals, Entry, Failure, Refusals, Text};
 use crate::language::Lang;
+use crate::live::frames;
 use crate::reply::{Answer, Reply};
 use crate::request::{lenient, Body, Token};
+
+/// The path of `POST /room/sendImg`, whose body limit is the image limit.
+pub const SEND_IMG_PATH: &str = "/room/sendImg";
 
 const UPDATED: Text = Text { zh: "修改成功", en: "Updated" };
 const TRANSFERRED: Text = Text { zh: "转让成功", en: "Ownership transferred" };
 const KICKED: Text = Text { zh: "踢出成功", en: "Member removed" };
 const DISSOLVED: Text = Text { zh: "解散成功", en: "Room dissolved" };
 const LEFT: Text = Text { zh: "退出房间成功", en: "Left the room" };
+const SENT: Text = Text { zh: "发送成功", en: "Sent" };
 
 /// Body of `PUT /room/update`: the new values, at least one field. The room to
 /// change is named in the query.
@@ -59,6 +67,55 @@ pub struct RoomsNotice {
     pub rooms: Vec<RoomDto>,
 }
 
+/// Body of `POST /room/sendImg`: a multipart form (the seed's clients upload
+/// files). The room may be named here or in the query.
+#[derive(Multipart, Debug)]
+pub struct SendImgForm {
+    /// The image: PNG, JPEG, GIF or WebP, told by its bytes, not its name or
+    /// content type (S6); at most `images.max_bytes` (5 MiB).
+    #[oai(rename = "Img")]
+    pub img: Binary<Vec<u8>>,
+    /// (ext) The room's id.
+    #[oai(rename = "roomId")]
+    pub room_id: Option<String>,
+    /// (ext) The room's name.
+    #[oai(rename = "roomName")]
+    pub room_name: Option<String>,
+}
+
+/// What reading the form of `POST /room/sendImg` can fail with: a form without
+/// `Img` or unreadable (E1001), a body that is not a multipart form (E1006). A
+/// body over the limit is E1302, as the image's own size is.
+pub struct ImageFormRefusals;
+
+impl Refusals for ImageFormRefusals {
+    fn entries() -> Vec<Entry> {
+        vec![Entry::E1001InvalidInput, Entry::E1006UnsupportedContentType]
+    }
+}
+
+/// (ext) `Msg` of `POST /room/sendImg`.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "SentImage")]
+pub struct SentImage {
+    /// Where the image is served: `/images/<id>` (`GET /images/{id}`).
+    pub url: String,
+    /// The seq of the image event in the room (R13).
+    pub seq: i64,
+}
+
+/// (ext) `Notice` of `GET /room/messages`.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "HistoryNotice", rename_all = "camelCase")]
+pub struct HistoryNotice {
+    /// The events in seq order, each exactly the WebSocket frame of its event
+    /// (`message`, `image` or `system`; see docs/websocket.md).
+    pub messages: Vec<serde_json::Value>,
+    /// Whether more events lie beyond this page in the direction read: older
+    /// ones without `after`, newer ones with it.
+    pub has_more: bool,
+}
+
 /// `Notice` of `GET /room/retrieveUser`.
 #[derive(Object, Debug, Clone, PartialEq)]
 #[oai(rename = "MembersNotice")]
@@ -71,7 +128,6 @@ pub struct MembersNotice {
 pub struct RoomsApi {
     accounts: Arc<dyn AccountService>,
     rooms: Arc<dyn RoomService>,
-    #[expect(dead_code, reason = "read by the history and image operations of a later issue")]
     messages: Arc<dyn MessageService>,
 }
 
@@ -263,5 +319,70 @@ impl RoomsApi {
         let caller = self.accounts.authenticate(token.into_inner()).await?;
         self.rooms.leave_room(&caller.user.id, room_ref(room_name, room_id)).await?;
         Ok(Reply::notice(LEFT.get(lang).to_owned()))
+    }
+
+    /// Send an image to a room.
+    ///
+    /// A multipart form with the file in `Img` and the room in `roomId` or
+    /// `roomName` (as form fields or query parameters; the form's win). The room
+    /// may be left out when the caller is a member of exactly one room (E1001
+    /// naming `roomName` otherwise). Members only (R9: E2004 `不在房间内无法发送图片`).
+    /// The type is told by the file's magic bytes: PNG, JPEG, GIF or WebP, E1301
+    /// otherwise (S6); over `images.max_bytes` (5 MiB) is E1302. Notice `发送成功`,
+    /// (ext) Msg `{"url": "/images/<id>", "seq": n}`; the members get the `image`
+    /// frame (W4).
+    #[oai(path = "/room/sendImg", method = "post", operation_id = "sendImg")]
+    async fn send_img(
+        &self,
+        lang: Lang,
+        token: Token,
+        /// The room's name (or give `roomId`); also accepted as a form field.
+        #[oai(name = "roomName")]
+        room_name: Query<Option<String>>,
+        /// (ext) The room's id; also accepted as a form field.
+        #[oai(name = "roomId")]
+        room_id: Query<Option<String>>,
+        form: SendImgForm,
+    ) -> Answer<SentImage, String, (AuthError, ImageFormRefusals, PostImageError)> {
+        let caller = self.accounts.authenticate(token.into_inner()).await?;
+        let SendImgForm { img, room_id: form_id, room_name: form_name } = form;
+        let room = RoomRef { room_id: form_id.or(room_id.0), room_name: form_name.or(room_name.0) };
+        let event = self.messages.post_image(&caller.user, room, img.0).await?;
+        let EventKind::Image { image, .. } = &event.kind else {
+            return Err(Failure::unexpected(&"post_image answered an event that is not an image"));
+        };
+        Ok(Reply::ok(SentImage { url: image_url(image), seq: event.seq }, SENT.get(lang).to_owned()))
+    }
+
+    /// A page of the room's history (ext).
+    ///
+    /// Members only (R9: E2004 `用户不在房间内，无权限查找`). Without `before` and
+    /// `after`: the latest `limit` events; `before=n`: the latest ones below seq
+    /// n; `after=n`: the earliest ones above seq n. Notice `{"messages":
+    /// [frame…], "hasMore": bool}`, the events in seq order, each exactly its
+    /// WebSocket frame (W3, W4, W5). A bad `before`, `after` or `limit` is E1001
+    /// naming it.
+    #[oai(path = "/room/messages", method = "get", operation_id = "messages")]
+    async fn messages(
+        &self,
+        token: Token,
+        /// The room's name (or give `roomId`).
+        #[oai(name = "roomName")]
+        room_name: Query<Option<String>>,
+        /// The room's id; with `roomName` too, both must name the same room.
+        #[oai(name = "roomId")]
+        room_id: Query<Option<String>>,
+        /// Only events with a smaller seq (the page ends just before it).
+        before: Query<Option<String>>,
+        /// Only events with a greater seq (the page starts just after it).
+        after: Query<Option<String>>,
+        /// Page size, 1–200 (default 50).
+        limit: Query<Option<String>>,
+    ) -> Answer<String, HistoryNotice, (AuthError, HistoryError)> {
+        let caller = self.accounts.authenticate(token.into_inner()).await?;
+        let query = HistoryQuery { before: before.0, after: after.0, limit: limit.0 };
+        let page = self.messages.history(&caller.user.id, room_ref(room_name, room_id), query).await?;
+        let messages = page.events.iter().map(frames::event).collect();
+        Ok(Reply::notice(HistoryNotice { messages, has_more: page.has_more }))
     }
 }

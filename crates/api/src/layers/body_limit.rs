@@ -1,6 +1,8 @@
 //! SPEC §4 "Limits": a body over `max_body_bytes` is refused with E1007, whether
 //! it declares its length (refused before routing) or streams it chunked (refused
-//! as soon as the limit is crossed while a handler reads it).
+//! as soon as the limit is crossed while a handler reads it). A route may have a
+//! limit and a refusal of its own: `/room/sendImg` takes images up to
+//! `images.max_bytes` and answers E1302 above its limit.
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,15 +14,32 @@ use poem::{Body, Endpoint, IntoResponse, Middleware, Request, Response, Result};
 
 use crate::catalogue::{Entry, Failure};
 
+/// How large a body may be, and the refusal above that.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Limit {
+    max_bytes: usize,
+    refusal: Entry,
+}
+
 /// Refuses bodies over a number of bytes (see the module doc).
 pub struct BodyLimit {
-    max_bytes: usize,
+    default: Limit,
+    /// Exact request paths with a limit of their own.
+    routes: Arc<[(String, Limit)]>,
 }
 
 impl BodyLimit {
-    /// A limit of `max_bytes` per request body.
+    /// A limit of `max_bytes` per request body, refused with E1007.
     pub fn new(max_bytes: usize) -> Self {
-        Self { max_bytes }
+        Self { default: Limit { max_bytes, refusal: Entry::E1007BodyTooLarge }, routes: Arc::new([]) }
+    }
+
+    /// Requests to exactly `path` may carry `max_bytes`, and are refused with
+    /// `refusal` above that.
+    pub fn with_route(self, path: &str, max_bytes: usize, refusal: Entry) -> Self {
+        let mut routes = self.routes.to_vec();
+        routes.push((path.to_owned(), Limit { max_bytes, refusal }));
+        Self { routes: routes.into(), ..self }
     }
 }
 
@@ -28,38 +47,46 @@ impl<E: Endpoint> Middleware<E> for BodyLimit {
     type Output = BodyLimitEndpoint<E>;
 
     fn transform(&self, inner: E) -> Self::Output {
-        BodyLimitEndpoint { inner, max_bytes: self.max_bytes }
+        BodyLimitEndpoint { inner, default: self.default, routes: Arc::clone(&self.routes) }
     }
 }
 
 /// The endpoint made by [`BodyLimit`].
 pub struct BodyLimitEndpoint<E> {
     inner: E,
-    max_bytes: usize,
+    default: Limit,
+    routes: Arc<[(String, Limit)]>,
 }
 
-fn too_large() -> Response {
-    Failure::new(Entry::E1007BodyTooLarge).into_response()
+impl<E> BodyLimitEndpoint<E> {
+    fn limit_of(&self, path: &str) -> Limit {
+        self.routes.iter().find(|(route, _)| route == path).map_or(self.default, |(_, limit)| *limit)
+    }
+}
+
+fn too_large(limit: Limit) -> Response {
+    Failure::new(limit.refusal).into_response()
 }
 
 impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, mut req: Request) -> Result<Response> {
+        let limit = self.limit_of(req.uri().path());
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.parse::<u64>().ok());
         if let Some(length) = declared {
-            if length > self.max_bytes as u64 {
-                return Ok(too_large());
+            if length > limit.max_bytes as u64 {
+                return Ok(too_large(limit));
             }
             // hyper stops a body at its declared length.
             return Ok(self.inner.get_response(req).await);
         }
         let crossed = Arc::new(AtomicBool::new(false));
-        let (max, flag) = (self.max_bytes, Arc::clone(&crossed));
+        let (max, flag) = (limit.max_bytes, Arc::clone(&crossed));
         let mut seen = 0usize;
         let limited = req.take_body().into_bytes_stream().map(move |chunk| {
             let chunk = chunk?;
@@ -73,7 +100,7 @@ impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {
         req.set_body(Body::from_bytes_stream(limited));
         let resp = self.inner.get_response(req).await;
         if crossed.load(Ordering::Relaxed) {
-            return Ok(too_large());
+            return Ok(too_large(limit));
         }
         Ok(resp)
     }

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::endpoints::RoomDto;
+use crate::endpoints::{image_url, RoomDto};
 
 fn room_json(room: &Room) -> Value {
     RoomDto::from(room).to_json().unwrap_or(Value::Null)
@@ -34,7 +34,8 @@ pub(crate) fn caught_up(last_seq: i64) -> Value {
     json!({"type": "caughtUp", "lastSeq": last_seq})
 }
 
-/// W3, W4, W5: a persisted event.
+/// W3, W4, W5: a persisted event, live or replayed; `GET /room/messages` lists
+/// history as these same frames.
 pub(crate) fn event(event: &RoomEvent) -> Value {
     let mut frame = Map::new();
     let sent_at = rfc3339(event.at);
@@ -50,7 +51,7 @@ pub(crate) fn event(event: &RoomEvent) -> Value {
         EventKind::Image { from, image, image_type } => {
             frame.insert("type".into(), "image".into());
             frame.insert("from".into(), json!({"userId": from.id.as_str(), "userName": from.name.as_str()}));
-            frame.insert("url".into(), format!("/images/{}", image.as_str()).into());
+            frame.insert("url".into(), image_url(image).into());
             frame.insert("contentType".into(), image_type.mime().into());
         }
         EventKind::System(system) => {

@@ -11,7 +11,7 @@ use std::time::Duration;
 use chatroom_domain::account::Session;
 use chatroom_domain::event::{DisconnectReason, MessageDraft, MessageService, RoomSignal};
 use chatroom_domain::live::{Connection, FeedError, LiveService};
-use chatroom_domain::room::{DeliveryMark, Entered, RoomId};
+use chatroom_domain::room::{Entered, RoomId};
 use chatroom_domain::user::{User, UserId};
 use futures_util::StreamExt;
 use poem::web::websocket::{Message, WebSocketStream};
@@ -20,9 +20,11 @@ use time::OffsetDateTime;
 use tokio::sync::watch;
 use tokio::time::{interval_at, sleep_until, Instant, MissedTickBehavior};
 
+use super::delivery::{Deliveries, FLUSH_EVERY};
+use super::flood::{FloodLimit, Verdict};
 use super::frames;
 use super::outbound::Outbound;
-use crate::catalogue::{Failure, Text};
+use crate::catalogue::{Entry, Failure, Text};
 use crate::language::Lang;
 
 /// The close codes of W14.
@@ -33,6 +35,8 @@ pub mod close {
     pub const GOING_AWAY: u16 = 1001;
     /// A frame over the frame limit.
     pub const TOO_BIG: u16 = 1009;
+    /// Sustained flooding (W10).
+    pub const POLICY: u16 = 1008;
     /// A consumer too slow for its queue, or one that missed signals.
     pub const SLOW: u16 = 1013;
     /// The member was kicked.
@@ -64,6 +68,9 @@ pub struct WsSettings {
     /// W12: the outbound queue, in frames and in bytes.
     pub outbound_queue_frames: usize,
     pub outbound_queue_bytes: usize,
+    /// W10: frames per second a connection may send, and the burst above it.
+    pub flood_rate: f64,
+    pub flood_burst: u32,
 }
 
 impl Default for WsSettings {
@@ -74,6 +81,8 @@ impl Default for WsSettings {
             max_frame_bytes: 16 * 1024,
             outbound_queue_frames: 256,
             outbound_queue_bytes: 1024 * 1024,
+            flood_rate: 10.0,
+            flood_burst: 20,
         }
     }
 }
@@ -86,6 +95,7 @@ pub(crate) struct SessionStart {
     pub connection: Connection,
     pub lang: Lang,
     pub live: Counted,
+    pub deliveries: Deliveries,
     pub messages: Arc<dyn MessageService>,
     pub settings: WsSettings,
     pub shutdown: watch::Receiver<bool>,
@@ -146,9 +156,10 @@ impl Ending {
 }
 
 /// Runs the session on `socket` until it closes, then counts the connection
-/// out (W5) and saves how far the member has read (W2).
+/// out (W5) and reports how far the member has read (W2; saved in batches).
 pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
-    let SessionStart { user, session, entered, connection, lang, live, messages, settings, mut shutdown } = start;
+    let SessionStart { user, session, entered, connection, lang, live, deliveries, messages, settings, mut shutdown } =
+        start;
     let live = live.take();
     let Connection { online, last_seq, replay, mut feed } = connection;
     let room = entered.room.clone();
@@ -173,12 +184,21 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
         let mut pings = interval_at(Instant::now() + settings.ping_interval, settings.ping_interval);
         pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut last_heard = Instant::now();
+        let mut flood = FloodLimit::new(settings.flood_rate, settings.flood_burst, last_heard);
+        let mut reports = interval_at(Instant::now() + FLUSH_EVERY, FLUSH_EVERY);
+        let mut reported = delivered;
         let expiry = sleep_until(until(session.expires_at));
         tokio::pin!(expiry);
         loop {
             tokio::select! {
                 () = stopping(&mut shutdown) => break Ending::new(close::GOING_AWAY, "server shutting down"),
                 () = &mut expiry => break Ending::new(close::SESSION_ENDED, "token expired"),
+                _ = reports.tick() => {
+                    if delivered > reported {
+                        deliveries.report(&room.id, &user.id, delivered);
+                        reported = delivered;
+                    }
+                }
                 _ = pings.tick() => {
                     if last_heard.elapsed() >= settings.idle_timeout {
                         break Ending::new(close::LEFT, "idle timeout");
@@ -194,6 +214,19 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
                         Some(Err(_)) | None => break Ending::new(close::LEFT, ""),
                     };
                     last_heard = Instant::now();
+                    if matches!(frame, Message::Text(_) | Message::Binary(_)) {
+                        match flood.check(last_heard) {
+                            Verdict::Accept => {}
+                            Verdict::TooFast => {
+                                let too_fast = Failure::new(Entry::E1201TooFast);
+                                if outbound.push(&refused(&too_fast, lang)).is_err() {
+                                    break Ending { code: close::SLOW, reason: "slow consumer", drain: false };
+                                }
+                                continue;
+                            }
+                            Verdict::Abuse => break Ending::new(close::POLICY, "sending too fast"),
+                        }
+                    }
                     let reply = match frame {
                         Message::Text(text) if text.len() > settings.max_frame_bytes => {
                             break Ending::new(close::TOO_BIG, "frame too big");
@@ -252,9 +285,8 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
     if let Err(e) = live.disconnect(&room.id, &user.id).await {
         tracing::warn!(error = %format_args!("{e:#}"), room = room.id.as_str(), "could not count a connection out");
     }
-    let mark = DeliveryMark { room_id: room.id.clone(), user_id: user.id.clone(), seq: delivered };
-    if let Err(e) = live.delivered(&[mark]).await {
-        tracing::warn!(error = %format_args!("{e:#}"), room = room.id.as_str(), "could not save the delivered seq");
+    if delivered > entered.membership.last_delivered_seq {
+        deliveries.report(&room.id, &user.id, delivered);
     }
     tracing::debug!(room = room.id.as_str(), user = user.id.as_str(), code = ending.code, "websocket closed");
 }

@@ -87,7 +87,7 @@ pub(super) fn endpoint(
         config.live_policy(),
     );
     let messages = event::Service::new(
-        event::Deps { rooms, memberships, events, images, bus, clock, ids },
+        event::Deps { rooms, memberships, events, images: images.clone(), bus, clock, ids },
         config.message_policy(),
         config.images.max_bytes,
     );
@@ -96,6 +96,7 @@ pub(super) fn endpoint(
         accounts: Arc::new(accounts),
         rooms: Arc::new(room_service),
         messages: Arc::new(messages),
+        images,
         live: Arc::new(live),
         readiness: Arc::new(DatabaseReadiness::new(database.clone())),
         shutdown: shutdown.subscribe(),
@@ -104,6 +105,7 @@ pub(super) fn endpoint(
         legacy_status_200: config.http.legacy_status_200,
         allowed_origins: config.http.allowed_origins.clone(),
         max_body_bytes: config.http.max_body_bytes,
+        max_image_bytes: config.images.max_bytes,
         server_url: config.http.public_url.clone(),
         // Checked by config validation.
         client_ip_header: config.http.client_ip_header.as_deref().and_then(|h| HeaderName::try_from(h.trim()).ok()),
@@ -113,6 +115,8 @@ pub(super) fn endpoint(
             max_frame_bytes: config.ws.max_frame_bytes,
             outbound_queue_frames: config.ws.outbound_queue_frames,
             outbound_queue_bytes: config.ws.outbound_queue_bytes,
+            flood_rate: config.ws.flood_rate,
+            flood_burst: config.ws.flood_burst,
         },
     };
     Ok(chatroom_api::routes(services, api_config))

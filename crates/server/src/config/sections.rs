@@ -288,6 +288,10 @@ pub struct WsConfig {
     pub idle_timeout: Duration,
     /// W14: frames above this close the connection with 1009.
     pub max_frame_bytes: usize,
+    /// W10: frames per second a connection may send and the burst above it;
+    /// excess frames get E1201, sustained abuse closes with 1008.
+    pub flood_rate: f64,
+    pub flood_burst: u32,
 }
 
 impl Default for WsConfig {
@@ -298,6 +302,8 @@ impl Default for WsConfig {
             ping_interval: Duration::from_secs(25),
             idle_timeout: Duration::from_secs(75),
             max_frame_bytes: 16 * 1024,
+            flood_rate: 10.0,
+            flood_burst: 20,
         }
     }
 }

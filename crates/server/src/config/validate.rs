@@ -39,6 +39,10 @@ pub fn validate(config: &Config) -> anyhow::Result<()> {
         "ws.ping_interval must be longer than 0 and shorter than ws.idle_timeout"
     );
     ensure!(config.ws.max_frame_bytes >= 1024, "ws.max_frame_bytes must be at least 1024");
+    ensure!(
+        config.ws.flood_rate > 0.0 && config.ws.flood_burst >= 1,
+        "ws.flood_rate must be above 0 and ws.flood_burst at least 1"
+    );
     validate_storage(config)?;
     if config.mail.transport == MailTransport::Smtp {
         validate_smtp(config)?;

@@ -11,6 +11,7 @@ mod accounts;
 mod cli;
 mod databases;
 mod http;
+mod images;
 mod lifecycle;
 mod openapi_drift;
 mod rooms_manage;

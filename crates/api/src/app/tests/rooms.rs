@@ -24,28 +24,33 @@ use super::{envelope, services};
 use crate::app::{routes, ApiConfig};
 
 /// The caller's `Authorization` header.
-const TOKEN: &str = "Bearer abc";
+pub(super) const TOKEN: &str = "Bearer abc";
 
-/// The application over `rooms`; the token `abc` is the user `zhy`, no token is
-/// E1002 (no token), any other E1002 (invalid token).
-fn client(rooms: MockRoomService) -> TestClient<BoxEndpoint<'static>> {
+/// Accounts where the token `abc` is the user `zhy`, no token is E1002 (no
+/// token) and any other E1002 (invalid token).
+pub(super) fn accounts() -> MockAccountService {
     let mut accounts = MockAccountService::new();
     accounts.expect_authenticate().returning(|token| match token.as_deref() {
         Some("abc") => Ok(caller()),
         Some(_) => Err(AuthError::InvalidToken),
         None => Err(AuthError::MissingToken),
     });
+    accounts
+}
+
+/// The application over `rooms`, with the [`accounts`] above.
+fn client(rooms: MockRoomService) -> TestClient<BoxEndpoint<'static>> {
     let mut services = services(Ok(()));
-    services.accounts = Arc::new(accounts);
+    services.accounts = Arc::new(accounts());
     services.rooms = Arc::new(rooms);
     TestClient::new(routes(services, ApiConfig::default()))
 }
 
-fn zhy() -> UserId {
+pub(super) fn zhy() -> UserId {
     UserId::parse("zhy").unwrap()
 }
 
-fn caller() -> Authenticated {
+pub(super) fn caller() -> Authenticated {
     let user = User {
         id: zhy(),
         name: UserName::parse("zhy").unwrap(),
@@ -79,11 +84,11 @@ fn seed_rooms() -> Vec<Room> {
     ]
 }
 
-fn by_name(name: &str) -> RoomRef {
+pub(super) fn by_name(name: &str) -> RoomRef {
     RoomRef { room_id: None, room_name: Some(name.to_owned()) }
 }
 
-fn by_id(id: &str) -> RoomRef {
+pub(super) fn by_id(id: &str) -> RoomRef {
     RoomRef { room_id: Some(id.to_owned()), room_name: None }
 }
 
@@ -92,12 +97,12 @@ fn notice(text: &str) -> Value {
 }
 
 /// Sends `request` with the caller's token.
-async fn send(request: TestRequestBuilder<'_, BoxEndpoint<'static>>) -> TestResponse {
+pub(super) async fn send(request: TestRequestBuilder<'_, BoxEndpoint<'static>>) -> TestResponse {
     request.header(header::AUTHORIZATION, TOKEN).send().await
 }
 
 /// Asserts an E1001 whose Notice names `field`.
-async fn assert_invalid(resp: TestResponse, field: &str) {
+pub(super) async fn assert_invalid(resp: TestResponse, field: &str) {
     resp.assert_status(StatusCode::BAD_REQUEST);
     let body = envelope(resp).await;
     assert_eq!(body["err"]["Code"], 1001);
@@ -105,7 +110,7 @@ async fn assert_invalid(resp: TestResponse, field: &str) {
 }
 
 /// Asserts the status and the whole refusal envelope.
-async fn assert_refused(resp: TestResponse, status: StatusCode, code: i32, msg: &str, notice: &str) {
+pub(super) async fn assert_refused(resp: TestResponse, status: StatusCode, code: i32, msg: &str, notice: &str) {
     resp.assert_status(status);
     assert_eq!(envelope(resp).await, json!({"err": {"Code": code, "Msg": msg, "Notice": notice}}));
 }

@@ -1,0 +1,136 @@
+//! (ext) `GET /images/{id}`: the bytes of an image posted with `POST /room/sendImg`.
+//! Public, because the id is 128 random bits nobody can guess (S6); the content type
+//! comes from the stored bytes' magic numbers, never from what the uploader said,
+//! and `X-Content-Type-Options: nosniff` keeps browsers from second-guessing it.
+//! An image never changes under its id, so it may be cached for a year.
+
+use std::sync::Arc;
+
+use chatroom_domain::event::{ImageId, ImageStore, ImageType};
+use poem::http::{header, HeaderValue};
+use poem::{IntoResponse, Response};
+use poem_openapi::param::Path;
+use poem_openapi::registry::{
+    MetaHeader, MetaMediaType, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, Registry,
+};
+use poem_openapi::types::Type;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use super::ApiTags;
+use crate::catalogue::{Entry, Failure, Refusals};
+use crate::envelope::ErrorEnvelope;
+use crate::reply::Reply;
+
+/// Where `GET /images/{id}` serves an image: the `url` of the image frame (W4)
+/// and of the answer of `POST /room/sendImg`.
+pub(crate) fn image_url(id: &ImageId) -> String {
+    format!("/images/{}", id.as_str())
+}
+
+/// An image is immutable under its id (S6).
+const CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
+
+/// The formats of S6, in the order the document lists them.
+const IMAGE_TYPES: [ImageType; 4] = [ImageType::Png, ImageType::Jpeg, ImageType::Gif, ImageType::Webp];
+
+/// What `GET /images/{id}` can be refused with besides E5000: an unknown or
+/// malformed id (E1304).
+pub struct UnknownImage;
+
+impl Refusals for UnknownImage {
+    fn entries() -> Vec<Entry> {
+        vec![Entry::E1304ImageNotFound]
+    }
+}
+
+/// An image's bytes, answered with their content type and cache headers.
+#[derive(Debug)]
+pub struct ImageFile {
+    bytes: Vec<u8>,
+    image_type: ImageType,
+}
+
+impl IntoResponse for ImageFile {
+    fn into_response(self) -> Response {
+        Response::builder()
+            .header(header::CONTENT_TYPE, self.image_type.mime())
+            .header(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"))
+            .header(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL))
+            .body(self.bytes)
+    }
+}
+
+fn string_header(name: &str, description: &str) -> MetaHeader {
+    MetaHeader {
+        name: name.to_owned(),
+        description: Some(description.to_owned()),
+        required: true,
+        deprecated: false,
+        schema: String::schema_ref(),
+    }
+}
+
+impl ApiResponse for ImageFile {
+    fn meta() -> MetaResponses {
+        let binary = MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("string", "binary")));
+        let found = MetaResponse {
+            description: "The image's bytes, with the content type of its magic bytes (S6).",
+            status: Some(200),
+            status_range: None,
+            content: IMAGE_TYPES
+                .iter()
+                .map(|t| MetaMediaType { content_type: t.mime(), schema: binary.clone() })
+                .collect(),
+            headers: vec![
+                string_header("X-Content-Type-Options", "`nosniff`: the content type is the server's, not a guess."),
+                string_header("Cache-Control", "`public, max-age=31536000, immutable`: an id never changes its image."),
+            ],
+        };
+        // The refusals are documented as every operation's are; only the success differs.
+        let mut responses = Reply::<String, String, UnknownImage>::meta().responses;
+        responses.retain(|response| response.status != Some(200));
+        responses.insert(0, found);
+        MetaResponses { responses }
+    }
+
+    fn register(registry: &mut Registry) {
+        ErrorEnvelope::register(registry);
+    }
+}
+
+/// The public image route.
+pub struct ImagesApi {
+    images: Arc<dyn ImageStore>,
+}
+
+impl ImagesApi {
+    /// Serves the images of `images`.
+    pub fn new(images: Arc<dyn ImageStore>) -> Self {
+        Self { images }
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Images")]
+impl ImagesApi {
+    /// An image posted in a room (ext).
+    ///
+    /// Public: the id is 128 random bits (32 lower-case hex digits), found in the
+    /// `url` of the image frame and of `POST /room/sendImg`. Answers the bytes with
+    /// the content type of their magic bytes (`image/png`, `image/jpeg`,
+    /// `image/gif` or `image/webp`), `X-Content-Type-Options: nosniff` and
+    /// `Cache-Control: public, max-age=31536000, immutable`. An unknown or
+    /// malformed id, or an image of a dissolved room, is E1304 in the envelope.
+    #[oai(path = "/images/:id", method = "get", operation_id = "image")]
+    async fn image(
+        &self,
+        /// The image's id.
+        id: Path<String>,
+    ) -> Result<ImageFile, Failure> {
+        let not_found = || Failure::new(Entry::E1304ImageNotFound);
+        let id = ImageId::parse(&id.0).ok_or_else(not_found)?;
+        let bytes = self.images.load(&id).await.map_err(|e| Failure::unexpected(&e))?.ok_or_else(not_found)?;
+        let image_type = ImageType::sniff(&bytes)
+            .ok_or_else(|| Failure::unexpected(&format_args!("stored image {} has no known type", id.as_str())))?;
+        Ok(ImageFile { bytes, image_type })
+    }
+}
