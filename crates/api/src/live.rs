@@ -15,4 +15,5 @@ mod outbound;
 pub(crate) mod session;
 
 pub(crate) use delivery::Deliveries;
+pub(crate) use frames::EncodedEvents;
 pub use session::WsSettings;

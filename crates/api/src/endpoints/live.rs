@@ -24,7 +24,7 @@ use super::ApiTags;
 use crate::catalogue::{Failure, Text};
 use crate::language::Lang;
 use crate::live::session::{self, Counted, SessionStart};
-use crate::live::{Deliveries, WsSettings};
+use crate::live::{Deliveries, EncodedEvents, WsSettings};
 use crate::reply::Upgrade;
 use crate::request::Token;
 
@@ -39,6 +39,9 @@ const ORIGIN_NOT_ALLOWED: Text = Text {
     en: "WebSocket connections from this Origin are not allowed",
 };
 
+/// How many recent events keep their encoded frame for the next connection.
+const RECENT_FRAMES: usize = 4096;
+
 /// The socket's read buffer; larger frames still arrive whole.
 const SOCKET_READ_BUFFER_BYTES: usize = 4 * 1024;
 
@@ -52,6 +55,7 @@ pub struct LiveApi {
     allowed_origins: Vec<String>,
     shutdown: watch::Receiver<bool>,
     deliveries: Deliveries,
+    encoded: Arc<EncodedEvents>,
 }
 
 /// What the live routes need beside the services.
@@ -75,7 +79,8 @@ impl LiveApi {
     ) -> Self {
         let LiveOptions { settings, allowed_origins, shutdown } = options;
         let deliveries = Deliveries::start(Arc::clone(&live), shutdown.clone());
-        Self { accounts, rooms, messages, live, settings, allowed_origins, shutdown, deliveries }
+        let encoded = Arc::new(EncodedEvents::new(RECENT_FRAMES));
+        Self { accounts, rooms, messages, live, settings, allowed_origins, shutdown, deliveries, encoded }
     }
 
     /// S5: cross-site WebSocket hijacking. Browsers always send `Origin`; a
@@ -117,6 +122,7 @@ impl LiveApi {
             lang,
             live: counted,
             deliveries: self.deliveries.clone(),
+            encoded: Arc::clone(&self.encoded),
             messages: Arc::clone(&self.messages),
             settings: self.settings.clone(),
             shutdown: self.shutdown.clone(),

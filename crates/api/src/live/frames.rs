@@ -106,3 +106,85 @@ pub(crate) fn ack(client_msg_id: Option<&str>, seq: i64) -> Value {
 pub(crate) fn error(code: i32, msg: &str) -> Value {
     json!({"type": "error", "code": code, "msg": msg})
 }
+
+/// The text of each recent event, encoded once and shared by every connection
+/// that delivers it: a room of 100 members encodes a message once, not 100
+/// times. Events arrive at every connection at about the same time, so a small
+/// window of the most recent ones is enough; an evicted one is encoded again.
+#[derive(Debug)]
+pub(crate) struct EncodedEvents {
+    recent: std::sync::Mutex<Recent>,
+    capacity: usize,
+}
+
+#[derive(Debug, Default)]
+struct Recent {
+    texts: std::collections::HashMap<(chatroom_domain::room::RoomId, i64), std::sync::Arc<str>>,
+    order: std::collections::VecDeque<(chatroom_domain::room::RoomId, i64)>,
+}
+
+impl EncodedEvents {
+    /// A cache of the `capacity` most recent events.
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self { recent: std::sync::Mutex::default(), capacity: capacity.max(1) }
+    }
+
+    /// The frame of `event` as text (W3, W4, W5).
+    pub(crate) fn text(&self, event: &RoomEvent) -> std::sync::Arc<str> {
+        let key = (event.room_id.clone(), event.seq);
+        let lock = || self.recent.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(text) = lock().texts.get(&key) {
+            return std::sync::Arc::clone(text);
+        }
+        // Encoded outside the lock: two connections may both encode it once.
+        let text: std::sync::Arc<str> = self::event(event).to_string().into();
+        let mut recent = lock();
+        if recent.texts.insert(key.clone(), std::sync::Arc::clone(&text)).is_none() {
+            recent.order.push_back(key);
+            while recent.order.len() > self.capacity {
+                if let Some(oldest) = recent.order.pop_front() {
+                    recent.texts.remove(&oldest);
+                }
+            }
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chatroom_domain::event::{EventKind, SystemEvent};
+    use chatroom_domain::room::RoomId;
+    use time::macros::datetime;
+
+    use super::*;
+
+    fn joined(seq: i64) -> RoomEvent {
+        RoomEvent {
+            room_id: RoomId::parse("r1").unwrap(),
+            seq,
+            at: datetime!(2026-11-24 10:00 UTC),
+            kind: EventKind::System(SystemEvent::Joined(UserId::parse("alice").unwrap())),
+        }
+    }
+
+    #[test]
+    fn an_event_is_encoded_once_and_shared() {
+        let cache = EncodedEvents::new(4);
+        let first = cache.text(&joined(1));
+        let again = cache.text(&joined(1));
+        assert!(std::sync::Arc::ptr_eq(&first, &again), "the same bytes for every connection");
+        let frame: Value = serde_json::from_str(&first).unwrap();
+        assert_eq!(frame, event(&joined(1)));
+    }
+
+    #[test]
+    fn only_the_most_recent_events_are_kept() {
+        let cache = EncodedEvents::new(2);
+        let first = cache.text(&joined(1));
+        cache.text(&joined(2));
+        cache.text(&joined(3));
+        assert!(!std::sync::Arc::ptr_eq(&first, &cache.text(&joined(1))), "evicted, encoded again");
+        assert_eq!(cache.recent.lock().unwrap().texts.len(), 2);
+    }
+}

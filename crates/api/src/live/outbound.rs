@@ -52,7 +52,11 @@ impl Outbound {
 
     /// Queues a JSON frame, or says the queue is full.
     pub(crate) fn push(&self, frame: &Value) -> Result<(), Full> {
-        let text = frame.to_string();
+        self.push_text(frame.to_string())
+    }
+
+    /// Queues a frame already encoded (shared by every connection of a room).
+    pub(crate) fn push_text(&self, text: String) -> Result<(), Full> {
         let len = text.len();
         if self.queued_bytes.fetch_add(len, Ordering::AcqRel) + len > self.max_bytes {
             self.queued_bytes.fetch_sub(len, Ordering::AcqRel);

@@ -22,7 +22,7 @@ use tokio::time::{interval_at, sleep_until, Instant, MissedTickBehavior};
 
 use super::delivery::{Deliveries, FLUSH_EVERY};
 use super::flood::{FloodLimit, Verdict};
-use super::frames;
+use super::frames::{self, EncodedEvents};
 use super::outbound::Outbound;
 use crate::catalogue::{Entry, Failure, Text};
 use crate::language::Lang;
@@ -96,6 +96,8 @@ pub(crate) struct SessionStart {
     pub lang: Lang,
     pub live: Counted,
     pub deliveries: Deliveries,
+    /// The recent events' frames, encoded once for every connection.
+    pub encoded: Arc<EncodedEvents>,
     pub messages: Arc<dyn MessageService>,
     pub settings: WsSettings,
     pub shutdown: watch::Receiver<bool>,
@@ -158,8 +160,19 @@ impl Ending {
 /// Runs the session on `socket` until it closes, then counts the connection
 /// out (W5) and reports how far the member has read (W2; saved in batches).
 pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
-    let SessionStart { user, session, entered, connection, lang, live, deliveries, messages, settings, mut shutdown } =
-        start;
+    let SessionStart {
+        user,
+        session,
+        entered,
+        connection,
+        lang,
+        live,
+        deliveries,
+        encoded,
+        messages,
+        settings,
+        mut shutdown,
+    } = start;
     let live = live.take();
     let Connection { online, last_seq, replay, mut feed } = connection;
     let room = entered.room.clone();
@@ -253,7 +266,10 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
                         RoomSignal::Event(event) => {
                             last_sent = event.seq;
                             delivered = delivered.max(event.seq);
-                            frames::event(&event)
+                            if outbound.push_text(encoded.text(&event).to_string()).is_err() {
+                                break Ending { code: close::SLOW, reason: "slow consumer", drain: false };
+                            }
+                            continue;
                         }
                         // A user's own first connection already lists it in `online`, and
                         // its own last one is gone: its presence is news to others only.
