@@ -338,6 +338,15 @@ impl WsClient {
         self.next_of_type("pong", timeout).await;
     }
 
+    /// Sends `{"type":"message","content","clientMsgId"}` (W8) and returns the seq
+    /// of its ack (W6), within `timeout`; other frames stay for later reads.
+    pub async fn send_message(&mut self, content: &str, client_msg_id: &str, timeout: Duration) -> i64 {
+        self.send_json(&serde_json::json!({"type": "message", "content": content, "clientMsgId": client_msg_id})).await;
+        let acked = |frame: &Value| frame["type"] == "ack" && frame["clientMsgId"] == client_msg_id;
+        let ack = self.next_matching(&format!("the ack of {client_msg_id}"), acked, timeout).await;
+        ack["seq"].as_i64().unwrap_or_else(|| panic!("W6: an ack without a seq: {ack}"))
+    }
+
     /// Sends a JSON text frame.
     pub async fn send_json(&mut self, frame: &Value) {
         self.send(Message::Text(frame.to_string())).await;

@@ -1,7 +1,8 @@
-//! How far each member has read (W2, D4), saved in batches: sessions report
-//! their last delivered seq at most once a second and when they close; one task
-//! keeps the highest seq per membership and writes them all in one call every
-//! second, never one database write per delivered frame.
+//! How far each member has read (W2, D4), saved in batches: open sessions report
+//! their last delivered seq at most once a second; one task keeps the highest
+//! seq per membership and writes them all in one call every second, never one
+//! database write per delivered frame. (A closing session writes its own last
+//! mark at once, so that a quick reconnect replays from there.)
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -30,26 +30,16 @@ struct Closing {
     drain: bool,
 }
 
-/// The session's end of the queue.
-pub(crate) struct Outbound {
+/// A handle that queues frames; cheap to clone (the session's frame handler
+/// task holds one). Pushing never waits, except [`Pusher::push_waiting`].
+#[derive(Clone)]
+pub(crate) struct Pusher {
     frames: mpsc::Sender<Message>,
     queued_bytes: Arc<AtomicUsize>,
     max_bytes: usize,
-    closing: Option<oneshot::Sender<Closing>>,
-    writer: JoinHandle<()>,
 }
 
-impl Outbound {
-    /// Starts the writer for `sink`, with room for `max_frames` frames and
-    /// `max_bytes` bytes of text.
-    pub(crate) fn start(sink: SplitSink<WebSocketStream, Message>, max_frames: usize, max_bytes: usize) -> Self {
-        let (frames, queue) = mpsc::channel(max_frames.max(1));
-        let (closing, close_requests) = oneshot::channel();
-        let queued_bytes = Arc::new(AtomicUsize::new(0));
-        let writer = tokio::spawn(write(sink, queue, close_requests, Arc::clone(&queued_bytes)));
-        Self { frames, queued_bytes, max_bytes, closing: Some(closing), writer }
-    }
-
+impl Pusher {
     /// Queues a JSON frame, or says the queue is full.
     pub(crate) fn push(&self, frame: &Value) -> Result<(), Full> {
         self.push_text(frame.to_string())
@@ -68,9 +58,57 @@ impl Outbound {
         })
     }
 
+    /// Queues a frame, waiting up to `patience` for room in the queue: for the
+    /// opening of a session (W1, W2), whose replay may be longer than the queue
+    /// and must reach a client that reads at a normal pace.
+    pub(crate) async fn push_waiting(&self, frame: &Value, patience: Duration) -> Result<(), Full> {
+        let text = frame.to_string();
+        let len = text.len();
+        self.queued_bytes.fetch_add(len, Ordering::AcqRel);
+        match tokio::time::timeout(patience, self.frames.send(Message::Text(text))).await {
+            Ok(Ok(())) => Ok(()),
+            _ => {
+                self.queued_bytes.fetch_sub(len, Ordering::AcqRel);
+                Err(Full)
+            }
+        }
+    }
+
     /// Queues a WebSocket ping (W11).
     pub(crate) fn ping(&self) -> Result<(), Full> {
         self.frames.try_send(Message::Ping(Vec::new())).map_err(|_| Full)
+    }
+}
+
+/// The session's end of the queue: pushing (through [`Pusher`]) and closing.
+pub(crate) struct Outbound {
+    pusher: Pusher,
+    closing: Option<oneshot::Sender<Closing>>,
+    writer: JoinHandle<()>,
+}
+
+impl std::ops::Deref for Outbound {
+    type Target = Pusher;
+
+    fn deref(&self) -> &Pusher {
+        &self.pusher
+    }
+}
+
+impl Outbound {
+    /// Starts the writer for `sink`, with room for `max_frames` frames and
+    /// `max_bytes` bytes of text.
+    pub(crate) fn start(sink: SplitSink<WebSocketStream, Message>, max_frames: usize, max_bytes: usize) -> Self {
+        let (frames, queue) = mpsc::channel(max_frames.max(1));
+        let (closing, close_requests) = oneshot::channel();
+        let queued_bytes = Arc::new(AtomicUsize::new(0));
+        let writer = tokio::spawn(write(sink, queue, close_requests, Arc::clone(&queued_bytes)));
+        Self { pusher: Pusher { frames, queued_bytes, max_bytes }, closing: Some(closing), writer }
+    }
+
+    /// Another handle for pushing frames.
+    pub(crate) fn pusher(&self) -> Pusher {
+        self.pusher.clone()
     }
 
     /// Sends the close frame with `code` (after what is queued when `drain`) and

@@ -5,25 +5,26 @@
 //! belongs to the [`Outbound`] writer, so nothing the room does ever waits on a
 //! slow client (W12), and no lock is held on the delivery path.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chatroom_domain::account::Session;
-use chatroom_domain::event::{DisconnectReason, MessageDraft, MessageService, RoomSignal};
+use chatroom_domain::event::{DisconnectReason, HistoryQuery, MessageDraft, MessageService, RoomEvent, RoomSignal};
 use chatroom_domain::live::{Connection, FeedError, LiveService};
-use chatroom_domain::room::{Entered, RoomId};
+use chatroom_domain::room::{DeliveryMark, Entered, RoomId, RoomRef};
 use chatroom_domain::user::{User, UserId};
 use futures_util::StreamExt;
 use poem::web::websocket::{Message, WebSocketStream};
 use serde_json::Value;
 use time::OffsetDateTime;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tokio::time::{interval_at, sleep_until, Instant, MissedTickBehavior};
 
 use super::delivery::{Deliveries, FLUSH_EVERY};
 use super::flood::{FloodLimit, Verdict};
 use super::frames::{self, EncodedEvents};
-use super::outbound::Outbound;
+use super::outbound::{Full, Outbound, Pusher};
 use crate::catalogue::{Entry, Failure, Text};
 use crate::language::Lang;
 
@@ -46,6 +47,21 @@ pub mod close {
     /// The session ended: logout, password reset, expired token.
     pub const SESSION_ENDED: u16 = 4003;
 }
+
+/// How long a later seq waits for an earlier one before the gap is read from
+/// the history (D2).
+const GAP_PATIENCE: Duration = Duration::from_millis(500);
+
+/// The most events read from the history to fill one gap.
+const GAP_FETCH: u32 = 200;
+
+/// Client frames waiting for their answer (W8); beyond this the client is
+/// sending faster than it is served and gets E1201.
+const PENDING_POSTS: usize = 64;
+
+/// How long the opening (welcome, replay, caughtUp) may wait for a client to
+/// read it before the connection is closed as too slow (1013).
+const OPENING_PATIENCE: Duration = Duration::from_secs(10);
 
 /// W8: binary frames carry nothing the protocol knows.
 const BINARY_FRAME: Text = Text {
@@ -158,7 +174,8 @@ impl Ending {
 }
 
 /// Runs the session on `socket` until it closes, then counts the connection
-/// out (W5) and reports how far the member has read (W2; saved in batches).
+/// out (W5) and saves how far the member has read (W2: in batches while open,
+/// at once on close).
 pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
     let SessionStart {
         user,
@@ -188,9 +205,19 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
     let mut last_sent = replay.last().map_or(last_seq, |event| event.seq.max(last_seq));
     opening.push(frames::caught_up(last_sent));
 
+    // The client's frames are handled on a task of their own, in order: a post
+    // waiting on the database must not keep this loop from reading the feed.
+    let (posts, post_queue) = mpsc::channel::<String>(PENDING_POSTS);
+    let history = Arc::clone(&messages);
+    tokio::spawn(handle_posts(post_queue, outbound.pusher(), messages, user.clone(), room.id.clone(), lang));
+    // Events arrive in publication order, which two concurrent writers may make
+    // differ from seq order: later seqs wait here for the earlier ones (D2).
+    let mut held: BTreeMap<i64, RoomEvent> = BTreeMap::new();
+    let mut gap_since: Option<Instant> = None;
+
     let ending = 'session: {
         for frame in &opening {
-            if outbound.push(frame).is_err() {
+            if outbound.push_waiting(frame, OPENING_PATIENCE).await.is_err() {
                 break 'session Ending { code: close::SLOW, reason: "slow consumer", drain: false };
             }
         }
@@ -244,7 +271,11 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
                         Message::Text(text) if text.len() > settings.max_frame_bytes => {
                             break Ending::new(close::TOO_BIG, "frame too big");
                         }
-                        Message::Text(text) => client_frame(&text, &user, &entered, messages.as_ref(), lang).await,
+                        // A full queue means the client sends faster than it can be served.
+                        Message::Text(text) => posts
+                            .try_send(text)
+                            .err()
+                            .map(|_| refused(&Failure::new(Entry::E1201TooFast), lang)),
                         Message::Binary(_) => Some(refused(&Failure::invalid_with(BINARY_FRAME), lang)),
                         Message::Close(_) => break Ending::new(close::LEFT, ""),
                         Message::Ping(_) | Message::Pong(_) => None,
@@ -255,6 +286,25 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
                         }
                     }
                 }
+                () = sleep_until(gap_since.map_or_else(Instant::now, |since| since + GAP_PATIENCE)), if gap_since.is_some() => {
+                    // A seq never arrived live (its publication failed or is late):
+                    // it is committed (D1), so read it from the history.
+                    let missing = fetch_after(history.as_ref(), &user, &room.id, last_sent).await;
+                    for event in missing {
+                        if event.seq > last_sent {
+                            held.insert(event.seq, event);
+                        }
+                    }
+                    if let Some(first) = held.keys().next().copied() {
+                        // Still a gap the history cannot fill: go on from what there is.
+                        last_sent = last_sent.max(first - 1);
+                    }
+                    if release_in_order(&mut held, &mut last_sent, &outbound, &encoded).is_err() {
+                        break Ending { code: close::SLOW, reason: "slow consumer", drain: false };
+                    }
+                    delivered = delivered.max(last_sent);
+                    gap_since = None;
+                }
                 signal = feed.next() => {
                     let signal = match signal {
                         Ok(signal) => signal,
@@ -264,11 +314,12 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
                     let frame = match signal {
                         RoomSignal::Event(event) if event.seq <= last_sent => continue,
                         RoomSignal::Event(event) => {
-                            last_sent = event.seq;
-                            delivered = delivered.max(event.seq);
-                            if outbound.push_text(encoded.text(&event).to_string()).is_err() {
+                            held.insert(event.seq, event);
+                            if release_in_order(&mut held, &mut last_sent, &outbound, &encoded).is_err() {
                                 break Ending { code: close::SLOW, reason: "slow consumer", drain: false };
                             }
+                            delivered = delivered.max(last_sent);
+                            gap_since = if held.is_empty() { None } else { gap_since.or(Some(Instant::now())) };
                             continue;
                         }
                         // A user's own first connection already lists it in `online`, and
@@ -296,13 +347,19 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
             }
         }
     };
+    drop(posts);
+    // On close the mark is written at once, before the close frame, not with the
+    // next batch: a client that reconnects right away is replayed from here (D4).
+    if delivered > entered.membership.last_delivered_seq {
+        let mark = DeliveryMark { room_id: room.id.clone(), user_id: user.id.clone(), seq: delivered };
+        if let Err(e) = live.delivered(&[mark]).await {
+            tracing::warn!(error = %format_args!("{e:#}"), room = room.id.as_str(), "could not save the delivered seq");
+        }
+    }
     outbound.close(ending.code, ending.reason, ending.drain).await;
     drop(feed);
     if let Err(e) = live.disconnect(&room.id, &user.id).await {
         tracing::warn!(error = %format_args!("{e:#}"), room = room.id.as_str(), "could not count a connection out");
-    }
-    if delivered > entered.membership.last_delivered_seq {
-        deliveries.report(&room.id, &user.id, delivered);
     }
     tracing::debug!(room = room.id.as_str(), user = user.id.as_str(), code = ending.code, "websocket closed");
 }
@@ -334,28 +391,71 @@ fn refused(failure: &Failure, lang: Lang) -> Value {
 
 /// Answers one text frame (W8): `{"type":"ping"}`, a message with or without an
 /// id, or raw text, which is a message whose content is the whole text.
-async fn client_frame(
-    text: &str,
-    user: &User,
-    entered: &Entered,
-    messages: &dyn MessageService,
-    lang: Lang,
-) -> Option<Value> {
+async fn client_frame(text: &str, user: &User, room: &RoomId, messages: &dyn MessageService, lang: Lang) -> Value {
     let draft = match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(frame)) if frame.contains_key("type") => match frame.get("type").and_then(Value::as_str) {
-            Some("ping") => return Some(frames::pong()),
+            Some("ping") => return frames::pong(),
             Some("message") => MessageDraft {
                 content: frame.get("content").and_then(Value::as_str).unwrap_or_default().to_owned(),
                 client_msg_id: frame.get("clientMsgId").and_then(scalar_text),
             },
-            _ => return Some(refused(&Failure::invalid_with(UNKNOWN_TYPE), lang)),
+            _ => return refused(&Failure::invalid_with(UNKNOWN_TYPE), lang),
         },
         _ => MessageDraft { content: text.to_owned(), client_msg_id: None },
     };
     let client_msg_id = draft.client_msg_id.clone();
-    match messages.post_message(user, &entered.room.id, draft).await {
-        Ok(appended) => Some(frames::ack(client_msg_id.as_deref(), appended.event.seq)),
-        Err(e) => Some(refused(&Failure::from(e), lang)),
+    match messages.post_message(user, room, draft).await {
+        Ok(appended) => frames::ack(client_msg_id.as_deref(), appended.event.seq),
+        Err(e) => refused(&Failure::from(e), lang),
+    }
+}
+
+/// Sends the held events that follow `last_sent` without a gap, in seq order.
+fn release_in_order(
+    held: &mut BTreeMap<i64, RoomEvent>,
+    last_sent: &mut i64,
+    outbound: &Outbound,
+    encoded: &EncodedEvents,
+) -> Result<(), Full> {
+    while let Some(event) = held.remove(&(*last_sent + 1)) {
+        outbound.push_text(encoded.text(&event).to_string())?;
+        *last_sent = event.seq;
+    }
+    held.retain(|seq, _| *seq > *last_sent);
+    Ok(())
+}
+
+/// The room's events after `after`, from the history (empty if it fails).
+async fn fetch_after(messages: &dyn MessageService, user: &User, room: &RoomId, after: i64) -> Vec<RoomEvent> {
+    let room_ref = RoomRef { room_id: Some(room.as_str().to_owned()), room_name: None };
+    let query = HistoryQuery { before: None, after: Some(after.to_string()), limit: Some(GAP_FETCH.to_string()) };
+    match messages.history(&user.id, room_ref, query).await {
+        Ok(page) => page.events,
+        Err(e) => {
+            tracing::warn!(error = %format_args!("{e:#}"), room = room.as_str(), "could not read a gap from history");
+            Vec::new()
+        }
+    }
+}
+
+/// Answers the client's text frames one after the other (so its messages keep
+/// their order), until the session drops its end of the queue. Answers pushed
+/// after the connection closed are dropped; an unacked message is resent by
+/// the client and deduplicated by its clientMsgId (D3).
+async fn handle_posts(
+    mut queue: mpsc::Receiver<String>,
+    replies: Pusher,
+    messages: Arc<dyn MessageService>,
+    user: User,
+    room: RoomId,
+    lang: Lang,
+) {
+    while let Some(text) = queue.recv().await {
+        let reply = client_frame(&text, &user, &room, messages.as_ref(), lang).await;
+        if replies.push(&reply).is_err() {
+            // The queue is full or gone: the session closes the connection.
+            return;
+        }
     }
 }
 

@@ -9,10 +9,12 @@
 
 mod accounts;
 mod cli;
+mod crash;
 mod databases;
 mod http;
 mod images;
 mod lifecycle;
+mod messaging;
 mod openapi_drift;
 mod rooms_manage;
 mod rooms_race;
