@@ -112,16 +112,8 @@ mod tests {
     /// map to (E5000 is documented for every operation).
     #[test]
     fn each_error_documents_the_entries_its_variants_map_to() {
-        fn entries(failures: Vec<Failure>) -> Vec<Entry> {
-            let mut entries: Vec<Entry> =
-                failures.iter().map(Failure::entry).filter(|e| *e != Entry::E5000Internal).collect();
-            entries.sort_by_key(|e| format!("{e:?}"));
-            entries
-        }
-        fn sorted(mut entries: Vec<Entry>) -> Vec<Entry> {
-            entries.sort_by_key(|e| format!("{e:?}"));
-            entries
-        }
+        use crate::catalogue::refusals::test_support::{mapped_entries as entries, sorted};
+
         assert_eq!(
             entries(vec![
                 PostImageError::Invalid(invalid()).into(),

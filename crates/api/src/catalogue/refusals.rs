@@ -72,3 +72,23 @@ pub(crate) fn documented<R: Refusals>() -> Vec<Entry> {
     entries.dedup();
     entries
 }
+
+/// Helpers for the tests that keep each error's documented entries equal to the
+/// entries its variants map to.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::super::failure::Failure;
+    use super::Entry;
+
+    /// The entries these failures are answered with, E5000 aside (it is
+    /// documented for every operation), in a stable order.
+    pub(crate) fn mapped_entries(failures: Vec<Failure>) -> Vec<Entry> {
+        sorted(failures.iter().map(Failure::entry).filter(|e| *e != Entry::E5000Internal).collect())
+    }
+
+    /// `entries` in the same stable order.
+    pub(crate) fn sorted(mut entries: Vec<Entry>) -> Vec<Entry> {
+        entries.sort_by_key(|e| format!("{e:?}"));
+        entries
+    }
+}

@@ -289,13 +289,8 @@ mod tests {
     /// map to (E5000 is documented for every operation).
     #[test]
     fn each_error_documents_the_entries_its_variants_map_to() {
-        fn entries(failures: Vec<Failure>) -> Vec<Entry> {
-            sorted(failures.iter().map(Failure::entry).filter(|e| *e != Entry::E5000Internal).collect())
-        }
-        fn sorted(mut entries: Vec<Entry>) -> Vec<Entry> {
-            entries.sort_by_key(|e| format!("{e:?}"));
-            entries
-        }
+        use crate::catalogue::refusals::test_support::{mapped_entries as entries, sorted};
+
         let wait = Duration::from_secs(1);
         assert_eq!(
             entries(vec![CreateRoomError::Invalid(invalid()).into(), CreateRoomError::Taken.into()]),

@@ -299,7 +299,7 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
                         // Still a gap the history cannot fill: go on from what there is.
                         last_sent = last_sent.max(first - 1);
                     }
-                    if release_in_order(&mut held, &mut last_sent, &outbound, &encoded).is_err() {
+                    if release_in_order(&mut held, &mut last_sent, |event| outbound.push_text(encoded.text(event).to_string())).is_err() {
                         break Ending { code: close::SLOW, reason: "slow consumer", drain: false };
                     }
                     delivered = delivered.max(last_sent);
@@ -315,7 +315,7 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
                         RoomSignal::Event(event) if event.seq <= last_sent => continue,
                         RoomSignal::Event(event) => {
                             held.insert(event.seq, event);
-                            if release_in_order(&mut held, &mut last_sent, &outbound, &encoded).is_err() {
+                            if release_in_order(&mut held, &mut last_sent, |event| outbound.push_text(encoded.text(event).to_string())).is_err() {
                                 break Ending { code: close::SLOW, reason: "slow consumer", drain: false };
                             }
                             delivered = delivered.max(last_sent);
@@ -410,15 +410,15 @@ async fn client_frame(text: &str, user: &User, room: &RoomId, messages: &dyn Mes
     }
 }
 
-/// Sends the held events that follow `last_sent` without a gap, in seq order.
+/// Sends, through `send`, the held events that follow `last_sent` without a
+/// gap, in seq order (D2); later ones stay held until the gap is filled.
 fn release_in_order(
     held: &mut BTreeMap<i64, RoomEvent>,
     last_sent: &mut i64,
-    outbound: &Outbound,
-    encoded: &EncodedEvents,
+    mut send: impl FnMut(&RoomEvent) -> Result<(), Full>,
 ) -> Result<(), Full> {
     while let Some(event) = held.remove(&(*last_sent + 1)) {
-        outbound.push_text(encoded.text(&event).to_string())?;
+        send(&event)?;
         *last_sent = event.seq;
     }
     held.retain(|seq, _| *seq > *last_sent);
@@ -473,6 +473,38 @@ mod tests {
     use chatroom_domain::live::ports::MockLiveService;
 
     use super::*;
+
+    fn event(seq: i64) -> RoomEvent {
+        let user = UserId::parse("alice").unwrap();
+        RoomEvent {
+            room_id: RoomId::parse("r1").unwrap(),
+            seq,
+            at: time::OffsetDateTime::UNIX_EPOCH,
+            kind: chatroom_domain::event::EventKind::System(chatroom_domain::event::SystemEvent::Joined(user)),
+        }
+    }
+
+    #[test]
+    fn d2_events_published_out_of_seq_order_are_sent_in_seq_order() {
+        let (mut held, mut last_sent, mut sent) = (BTreeMap::new(), 2, Vec::new());
+        for seq in [4, 5] {
+            held.insert(seq, event(seq));
+            release_in_order(&mut held, &mut last_sent, |e| {
+                sent.push(e.seq);
+                Ok(())
+            })
+            .unwrap();
+        }
+        assert!(sent.is_empty(), "4 and 5 wait for 3");
+        held.insert(3, event(3));
+        release_in_order(&mut held, &mut last_sent, |e| {
+            sent.push(e.seq);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!((sent, last_sent), (vec![3, 4, 5], 5));
+        assert!(held.is_empty());
+    }
 
     fn counted(disconnects: usize) -> Counted {
         let mut live = MockLiveService::new();
