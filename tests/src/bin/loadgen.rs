@@ -83,14 +83,20 @@ async fn main() -> anyhow::Result<()> {
         } else {
             "/room/enter?roomId=load"
         };
-        let mut request = format!("ws://{}{path}", app.address).into_client_request()?;
-        request.headers_mut().insert("authorization", HeaderValue::from_str(&format!("Bearer {token}"))?);
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.context("connecting a member")?;
-        wait_for(&mut socket, "caughtUp").await?;
-        sockets.push(socket);
+        sockets.push(connect(&app, token, path).await?);
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let connected_rss = rss_kib(app.pid());
+
+    // The cost of an idle connection alone: every member opens a second device
+    // (no membership, no presence), which is then closed again.
+    let mut devices = Vec::new();
+    for token in &tokens {
+        devices.push(connect(&app, token, "/room/enter?roomId=load").await?);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let devices_rss = rss_kib(app.pid());
+    drop(devices);
 
     let origin = Instant::now();
     let barrier = Arc::new(Barrier::new(options.members + 1));
@@ -190,6 +196,11 @@ async fn main() -> anyhow::Result<()> {
         options.members,
         (connected_rss.saturating_sub(idle_rss)) as f64 / options.members as f64
     );
+    println!(
+        "idle connection: {:.1} KiB of server RSS each ({} second devices: {connected_rss} → {devices_rss} KiB)",
+        (devices_rss.saturating_sub(connected_rss)) as f64 / options.members as f64,
+        options.members
+    );
     Ok(())
 }
 
@@ -216,6 +227,18 @@ async fn register_all(app: &TestApp, count: usize) -> anyhow::Result<Vec<String>
     }
     Ok(tokens)
 }
+
+/// A WebSocket session of the member holding `token` on `path`, read up to
+/// `caughtUp`.
+async fn connect(app: &TestApp, token: &str, path: &str) -> anyhow::Result<Socket> {
+    let mut request = format!("ws://{}{path}", app.address).into_client_request()?;
+    request.headers_mut().insert("authorization", HeaderValue::from_str(&format!("Bearer {token}"))?);
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.context("connecting a member")?;
+    wait_for(&mut socket, "caughtUp").await?;
+    Ok(socket)
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Reads until a frame of `kind` arrives.
 async fn wait_for<S>(socket: &mut S, kind: &str) -> anyhow::Result<()>

@@ -197,13 +197,16 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
     let outbound = Outbound::start(sink, settings.outbound_queue_frames, settings.outbound_queue_bytes);
 
     let mut delivered = entered.membership.last_delivered_seq;
-    let mut opening = vec![frames::welcome(&room, &user, &online, last_seq)];
-    for event in &replay {
-        opening.push(frames::event(event));
-        delivered = delivered.max(event.seq);
-    }
+    // The opening is consumed as it is sent: an idle session keeps nothing of it.
     let mut last_sent = replay.last().map_or(last_seq, |event| event.seq.max(last_seq));
+    let mut opening = Vec::with_capacity(replay.len() + 2);
+    opening.push(frames::welcome(&room, &user, &online, last_seq));
+    for event in replay {
+        delivered = delivered.max(event.seq);
+        opening.push(frames::event(&event));
+    }
     opening.push(frames::caught_up(last_sent));
+    drop(online);
 
     // The client's frames are handled on a task of their own, in order: a post
     // waiting on the database must not keep this loop from reading the feed.
@@ -216,8 +219,8 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
     let mut gap_since: Option<Instant> = None;
 
     let ending = 'session: {
-        for frame in &opening {
-            if outbound.push_waiting(frame, OPENING_PATIENCE).await.is_err() {
+        for frame in std::mem::take(&mut opening) {
+            if outbound.push_waiting(&frame, OPENING_PATIENCE).await.is_err() {
                 break 'session Ending { code: close::SLOW, reason: "slow consumer", drain: false };
             }
         }
