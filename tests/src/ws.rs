@@ -349,23 +349,23 @@ impl WsClient {
 
     /// Sends a JSON text frame.
     pub async fn send_json(&mut self, frame: &Value) {
-        self.send(Message::Text(frame.to_string())).await;
+        self.send(Message::Text(frame.to_string().into())).await;
     }
 
     /// Sends a text frame as it is.
     pub async fn send_text(&mut self, text: &str) {
-        self.send(Message::Text(text.to_owned())).await;
+        self.send(Message::Text(text.into())).await;
     }
 
     /// Sends a text frame, returning `false` instead of failing the test when the
     /// connection is gone: for a client that floods a server which may close it.
     pub async fn try_send_text(&mut self, text: &str) -> bool {
-        self.stream.send(Message::Text(text.to_owned())).await.is_ok()
+        self.stream.send(Message::Text(text.into())).await.is_ok()
     }
 
     /// Sends a binary frame.
     pub async fn send_binary(&mut self, bytes: Vec<u8>) {
-        self.send(Message::Binary(bytes)).await;
+        self.send(Message::Binary(bytes.into())).await;
     }
 
     async fn send(&mut self, message: Message) {

@@ -7,13 +7,16 @@
 //! - [`flood`]: the per-connection flood limit (W10).
 //! - [`delivery`]: how far each member has read, saved in batches (W2, D4).
 //! - [`session`]: the connection's loop and its close codes.
+//! - [`socket`]: the handshake and the WebSocket stream with its buffers.
 
 mod delivery;
 mod flood;
 pub(crate) mod frames;
 mod outbound;
 pub(crate) mod session;
+mod socket;
 
 pub(crate) use delivery::Deliveries;
 pub(crate) use frames::EncodedEvents;
 pub use session::WsSettings;
+pub use socket::Handshake;

@@ -119,7 +119,7 @@ async fn main() -> anyhow::Result<()> {
                     ticks.tick().await;
                     let micros = origin.elapsed().as_micros();
                     let frame = json!({"type": "message", "content": format!("{i} {n} {micros}"), "clientMsgId": format!("{i}-{n}")});
-                    sink.send(Message::Text(frame.to_string())).await?;
+                    sink.send(Message::Text(frame.to_string().into())).await?;
                 }
                 Ok(())
             };

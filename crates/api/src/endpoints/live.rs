@@ -14,8 +14,7 @@ use chatroom_domain::room::{
     CreateRoomError, EnterRoomError, Entered, NewRoom, ReenterRoomError, RoomRef, RoomService,
 };
 use poem::http::header;
-use poem::web::websocket::{WebSocket, WebSocketConfig};
-use poem::{IntoResponse, Request};
+use poem::Request;
 use poem_openapi::param::Query;
 use poem_openapi::OpenApi;
 use tokio::sync::watch;
@@ -24,14 +23,9 @@ use super::ApiTags;
 use crate::catalogue::{Failure, Text};
 use crate::language::Lang;
 use crate::live::session::{self, Counted, SessionStart};
-use crate::live::{Deliveries, EncodedEvents, WsSettings};
+use crate::live::{Deliveries, EncodedEvents, Handshake, WsSettings};
 use crate::reply::Upgrade;
 use crate::request::Token;
-
-/// The largest message the socket itself reads; frames over
-/// `WsSettings::max_frame_bytes` but under this are refused with 1009 by the
-/// session, and anything larger by the socket.
-const SOCKET_MAX_MESSAGE_BYTES: usize = 1024 * 1024;
 
 /// S5: the notice of an upgrade from an `Origin` outside the allow-list.
 const ORIGIN_NOT_ALLOWED: Text = Text {
@@ -41,9 +35,6 @@ const ORIGIN_NOT_ALLOWED: Text = Text {
 
 /// How many recent events keep their encoded frame for the next connection.
 const RECENT_FRAMES: usize = 4096;
-
-/// The socket's read buffer; larger frames still arrive whole.
-const SOCKET_READ_BUFFER_BYTES: usize = 4 * 1024;
 
 /// The routes that open a live session in a room.
 pub struct LiveApi {
@@ -106,7 +97,7 @@ impl LiveApi {
     /// upgrade whose session then runs on its own task.
     async fn open<R>(
         &self,
-        ws: WebSocket,
+        ws: Handshake,
         lang: Lang,
         caller: Authenticated,
         entered: Entered,
@@ -127,26 +118,8 @@ impl LiveApi {
             settings: self.settings.clone(),
             shutdown: self.shutdown.clone(),
         };
-        let mut config = WebSocketConfig::default();
-        config.max_message_size = Some(SOCKET_MAX_MESSAGE_BYTES);
-        config.max_frame_size = Some(SOCKET_MAX_MESSAGE_BYTES);
-        // An idle connection should cost a few KiB, not the 128 KiB buffers of
-        // the defaults; frames are written as they are sent.
-        config.read_buffer_size = SOCKET_READ_BUFFER_BYTES;
-        config.write_buffer_size = 0;
-        // The upgrade callback must be `Sync`; the feed inside `start` need not be.
-        let start = std::sync::Mutex::new(Some(start));
-        let response = ws
-            .config(config)
-            .on_upgrade(move |socket| {
-                let start = start.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-                async move {
-                    if let Some(start) = start {
-                        session::run(socket, start).await;
-                    }
-                }
-            })
-            .into_response();
+        let max_frame_bytes = self.settings.max_frame_bytes;
+        let response = ws.accept(max_frame_bytes, move |socket| session::run(socket, start));
         Ok(Upgrade::switching(response))
     }
 }
@@ -178,7 +151,7 @@ impl LiveApi {
     #[allow(clippy::too_many_arguments)]
     async fn create(
         &self,
-        ws: WebSocket,
+        ws: Handshake,
         lang: Lang,
         request: &Request,
         token: Token,
@@ -222,7 +195,7 @@ impl LiveApi {
     #[allow(clippy::too_many_arguments)]
     async fn enter(
         &self,
-        ws: WebSocket,
+        ws: Handshake,
         lang: Lang,
         request: &Request,
         token: Token,
@@ -255,7 +228,7 @@ impl LiveApi {
     #[allow(clippy::too_many_arguments)]
     async fn reenter(
         &self,
-        ws: WebSocket,
+        ws: Handshake,
         lang: Lang,
         request: &Request,
         token: Token,

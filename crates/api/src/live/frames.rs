@@ -1,12 +1,16 @@
 //! The JSON frames the server sends (SPEC §7, W1–W7), camelCase.
 
 use chatroom_domain::event::{EventKind, RoomEvent, SystemEvent};
-use chatroom_domain::room::Room;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, PoisonError};
+
+use chatroom_domain::room::{Room, RoomId};
 use chatroom_domain::user::{User, UserId};
 use poem_openapi::types::ToJSON;
 use serde_json::{json, Map, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::endpoints::{image_url, RoomDto};
 
@@ -109,41 +113,54 @@ pub(crate) fn error(code: i32, msg: &str) -> Value {
 
 /// The text of each recent event, encoded once and shared by every connection
 /// that delivers it: a room of 100 members encodes a message once, not 100
-/// times. Events arrive at every connection at about the same time, so a small
-/// window of the most recent ones is enough; an evicted one is encoded again.
+/// times, and queues the same bytes to each. Events arrive at every connection
+/// at about the same time, so a small window of the most recent ones is
+/// enough; an evicted one is encoded again.
 #[derive(Debug)]
 pub(crate) struct EncodedEvents {
-    recent: std::sync::Mutex<Recent>,
+    recent: Mutex<Recent>,
     capacity: usize,
 }
 
+/// The window, by seq and then room: a lookup allocates nothing.
 #[derive(Debug, Default)]
 struct Recent {
-    texts: std::collections::HashMap<(chatroom_domain::room::RoomId, i64), std::sync::Arc<str>>,
-    order: std::collections::VecDeque<(chatroom_domain::room::RoomId, i64)>,
+    texts: HashMap<i64, Vec<(RoomId, Utf8Bytes)>>,
+    order: VecDeque<(RoomId, i64)>,
+}
+
+impl Recent {
+    fn get(&self, room: &RoomId, seq: i64) -> Option<&Utf8Bytes> {
+        self.texts.get(&seq)?.iter().find(|(id, _)| id == room).map(|(_, text)| text)
+    }
 }
 
 impl EncodedEvents {
     /// A cache of the `capacity` most recent events.
     pub(crate) fn new(capacity: usize) -> Self {
-        Self { recent: std::sync::Mutex::default(), capacity: capacity.max(1) }
+        Self { recent: Mutex::default(), capacity: capacity.max(1) }
     }
 
     /// The frame of `event` as text (W3, W4, W5).
-    pub(crate) fn text(&self, event: &RoomEvent) -> std::sync::Arc<str> {
-        let key = (event.room_id.clone(), event.seq);
-        let lock = || self.recent.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(text) = lock().texts.get(&key) {
-            return std::sync::Arc::clone(text);
+    pub(crate) fn text(&self, event: &RoomEvent) -> Utf8Bytes {
+        let lock = || self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(text) = lock().get(&event.room_id, event.seq) {
+            return text.clone();
         }
         // Encoded outside the lock: two connections may both encode it once.
-        let text: std::sync::Arc<str> = self::event(event).to_string().into();
+        let text = Utf8Bytes::from(self::event(event).to_string());
         let mut recent = lock();
-        if recent.texts.insert(key.clone(), std::sync::Arc::clone(&text)).is_none() {
-            recent.order.push_back(key);
-            while recent.order.len() > self.capacity {
-                if let Some(oldest) = recent.order.pop_front() {
-                    recent.texts.remove(&oldest);
+        if let Some(first) = recent.get(&event.room_id, event.seq) {
+            return first.clone();
+        }
+        recent.texts.entry(event.seq).or_default().push((event.room_id.clone(), text.clone()));
+        recent.order.push_back((event.room_id.clone(), event.seq));
+        while recent.order.len() > self.capacity {
+            let Some((room, seq)) = recent.order.pop_front() else { break };
+            if let Some(texts) = recent.texts.get_mut(&seq) {
+                texts.retain(|(id, _)| *id != room);
+                if texts.is_empty() {
+                    recent.texts.remove(&seq);
                 }
             }
         }
@@ -154,7 +171,6 @@ impl EncodedEvents {
 #[cfg(test)]
 mod tests {
     use chatroom_domain::event::{EventKind, SystemEvent};
-    use chatroom_domain::room::RoomId;
     use time::macros::datetime;
 
     use super::*;
@@ -173,7 +189,7 @@ mod tests {
         let cache = EncodedEvents::new(4);
         let first = cache.text(&joined(1));
         let again = cache.text(&joined(1));
-        assert!(std::sync::Arc::ptr_eq(&first, &again), "the same bytes for every connection");
+        assert_eq!(first.as_str().as_ptr(), again.as_str().as_ptr(), "the same bytes for every connection");
         let frame: Value = serde_json::from_str(&first).unwrap();
         assert_eq!(frame, event(&joined(1)));
     }
@@ -184,7 +200,7 @@ mod tests {
         let first = cache.text(&joined(1));
         cache.text(&joined(2));
         cache.text(&joined(3));
-        assert!(!std::sync::Arc::ptr_eq(&first, &cache.text(&joined(1))), "evicted, encoded again");
-        assert_eq!(cache.recent.lock().unwrap().texts.len(), 2);
+        assert_ne!(first.as_str().as_ptr(), cache.text(&joined(1)).as_str().as_ptr(), "evicted, encoded again");
+        assert_eq!(cache.recent.lock().unwrap().order.len(), 2);
     }
 }

@@ -2,6 +2,9 @@
 //! without ever waiting; one writer task per connection sends them. A client
 //! that reads too slowly fills its queue, and the session closes it (1013)
 //! instead of buffering without bound or slowing the room down.
+//!
+//! Frames are `Utf8Bytes`: an event's text, encoded once, is queued to every
+//! connection of the room as the same bytes.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -9,14 +12,21 @@ use std::time::Duration;
 
 use futures_util::stream::SplitSink;
 use futures_util::SinkExt;
-use poem::web::websocket::{CloseCode, Message, WebSocketStream};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+
+use super::socket::Socket;
 
 /// How long the writer may take to hand the last frames and the close frame to
 /// a client before the connection is dropped.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+/// The most frames written before the socket is flushed, in a burst.
+const FLUSH_EVERY_FRAMES: usize = 64;
 
 /// The queue is full (in frames or in bytes): the client is too slow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +35,7 @@ pub(crate) struct Full;
 /// How the writer ends.
 struct Closing {
     code: u16,
-    reason: String,
+    reason: &'static str,
     /// Send what is queued before the close frame (not for a slow consumer).
     drain: bool,
 }
@@ -42,11 +52,11 @@ pub(crate) struct Pusher {
 impl Pusher {
     /// Queues a JSON frame, or says the queue is full.
     pub(crate) fn push(&self, frame: &Value) -> Result<(), Full> {
-        self.push_text(frame.to_string())
+        self.push_text(frame.to_string().into())
     }
 
     /// Queues a frame already encoded (shared by every connection of a room).
-    pub(crate) fn push_text(&self, text: String) -> Result<(), Full> {
+    pub(crate) fn push_text(&self, text: Utf8Bytes) -> Result<(), Full> {
         let len = text.len();
         if self.queued_bytes.fetch_add(len, Ordering::AcqRel) + len > self.max_bytes {
             self.queued_bytes.fetch_sub(len, Ordering::AcqRel);
@@ -62,7 +72,7 @@ impl Pusher {
     /// opening of a session (W1, W2), whose replay may be longer than the queue
     /// and must reach a client that reads at a normal pace.
     pub(crate) async fn push_waiting(&self, frame: &Value, patience: Duration) -> Result<(), Full> {
-        let text = frame.to_string();
+        let text = Utf8Bytes::from(frame.to_string());
         let len = text.len();
         self.queued_bytes.fetch_add(len, Ordering::AcqRel);
         match tokio::time::timeout(patience, self.frames.send(Message::Text(text))).await {
@@ -76,7 +86,7 @@ impl Pusher {
 
     /// Queues a WebSocket ping (W11).
     pub(crate) fn ping(&self) -> Result<(), Full> {
-        self.frames.try_send(Message::Ping(Vec::new())).map_err(|_| Full)
+        self.frames.try_send(Message::Ping(Default::default())).map_err(|_| Full)
     }
 }
 
@@ -98,7 +108,7 @@ impl std::ops::Deref for Outbound {
 impl Outbound {
     /// Starts the writer for `sink`, with room for `max_frames` frames and
     /// `max_bytes` bytes of text.
-    pub(crate) fn start(sink: SplitSink<WebSocketStream, Message>, max_frames: usize, max_bytes: usize) -> Self {
+    pub(crate) fn start(sink: SplitSink<Socket, Message>, max_frames: usize, max_bytes: usize) -> Self {
         let (frames, queue) = mpsc::channel(max_frames.max(1));
         let (closing, close_requests) = oneshot::channel();
         let queued_bytes = Arc::new(AtomicUsize::new(0));
@@ -113,9 +123,9 @@ impl Outbound {
 
     /// Sends the close frame with `code` (after what is queued when `drain`) and
     /// waits for the writer, at most [`CLOSE_GRACE`].
-    pub(crate) async fn close(mut self, code: u16, reason: &str, drain: bool) {
+    pub(crate) async fn close(mut self, code: u16, reason: &'static str, drain: bool) {
         if let Some(closing) = self.closing.take() {
-            let _ = closing.send(Closing { code, reason: reason.to_owned(), drain });
+            let _ = closing.send(Closing { code, reason, drain });
         }
         if tokio::time::timeout(CLOSE_GRACE, &mut self.writer).await.is_err() {
             self.writer.abort();
@@ -123,8 +133,10 @@ impl Outbound {
     }
 }
 
+/// The writer: sends what is queued, gathering a burst into few writes (the
+/// socket is flushed when the queue is empty or every [`FLUSH_EVERY_FRAMES`]).
 async fn write(
-    mut sink: SplitSink<WebSocketStream, Message>,
+    mut sink: SplitSink<Socket, Message>,
     mut queue: mpsc::Receiver<Message>,
     mut close_requests: oneshot::Receiver<Closing>,
     queued_bytes: Arc<AtomicUsize>,
@@ -138,26 +150,37 @@ async fn write(
         tokio::select! {
             biased;
             closing = &mut close_requests => break closing.ok(),
-            message = queue.recv() => match message {
-                Some(message) => {
+            message = queue.recv() => {
+                let Some(message) = message else { break None };
+                sent(&message);
+                if sink.feed(message).await.is_err() {
+                    return;
+                }
+                let mut burst = 1;
+                while burst < FLUSH_EVERY_FRAMES {
+                    let Ok(message) = queue.try_recv() else { break };
                     sent(&message);
-                    if sink.send(message).await.is_err() {
+                    if sink.feed(message).await.is_err() {
                         return;
                     }
+                    burst += 1;
                 }
-                None => break None,
-            },
+                if sink.flush().await.is_err() {
+                    return;
+                }
+            }
         }
     };
     let Some(Closing { code, reason, drain }) = closing else { return };
     if drain {
         while let Ok(message) = queue.try_recv() {
             sent(&message);
-            if sink.send(message).await.is_err() {
+            if sink.feed(message).await.is_err() {
                 return;
             }
         }
     }
-    let _ = sink.send(Message::Close(Some((CloseCode::from(code), reason)))).await;
+    let close = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
+    let _ = sink.send(Message::Close(Some(close))).await;
     let _ = sink.close().await;
 }

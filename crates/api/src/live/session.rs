@@ -15,16 +15,17 @@ use chatroom_domain::live::{Connection, FeedError, LiveService};
 use chatroom_domain::room::{DeliveryMark, Entered, RoomId, RoomRef};
 use chatroom_domain::user::{User, UserId};
 use futures_util::StreamExt;
-use poem::web::websocket::{Message, WebSocketStream};
 use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, watch};
 use tokio::time::{interval_at, sleep_until, Instant, MissedTickBehavior};
+use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
 
 use super::delivery::{Deliveries, FLUSH_EVERY};
 use super::flood::{FloodLimit, Verdict};
 use super::frames::{self, EncodedEvents};
 use super::outbound::{Full, Outbound, Pusher};
+use super::socket::Socket;
 use crate::catalogue::{Entry, Failure, Text};
 use crate::language::Lang;
 
@@ -176,7 +177,7 @@ impl Ending {
 /// Runs the session on `socket` until it closes, then counts the connection
 /// out (W5) and saves how far the member has read (W2: in batches while open,
 /// at once on close).
-pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
+pub(crate) async fn run(socket: Socket, start: SessionStart) {
     let SessionStart {
         user,
         session,
@@ -210,9 +211,8 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
 
     // The client's frames are handled on a task of their own, in order: a post
     // waiting on the database must not keep this loop from reading the feed.
-    let (posts, post_queue) = mpsc::channel::<String>(PENDING_POSTS);
-    let history = Arc::clone(&messages);
-    tokio::spawn(handle_posts(post_queue, outbound.pusher(), messages, user.clone(), room.id.clone(), lang));
+    // It starts with the first frame: a connection that only listens costs no task.
+    let mut posts: Option<mpsc::Sender<Utf8Bytes>> = None;
     // Events arrive in publication order, which two concurrent writers may make
     // differ from seq order: later seqs wait here for the earlier ones (D2).
     let mut held: BTreeMap<i64, RoomEvent> = BTreeMap::new();
@@ -253,7 +253,7 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
                 frame = incoming.next() => {
                     let frame = match frame {
                         Some(Ok(frame)) => frame,
-                        Some(Err(e)) if is_too_big(&e) => break Ending::new(close::TOO_BIG, "frame too big"),
+                        Some(Err(tungstenite::Error::Capacity(_))) => break Ending::new(close::TOO_BIG, "frame too big"),
                         Some(Err(_)) | None => break Ending::new(close::LEFT, ""),
                     };
                     last_heard = Instant::now();
@@ -271,17 +271,26 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
                         }
                     }
                     let reply = match frame {
-                        Message::Text(text) if text.len() > settings.max_frame_bytes => {
-                            break Ending::new(close::TOO_BIG, "frame too big");
-                        }
                         // A full queue means the client sends faster than it can be served.
                         Message::Text(text) => posts
+                            .get_or_insert_with(|| {
+                                let (posts, queue) = mpsc::channel(PENDING_POSTS);
+                                let handler = PostHandler {
+                                    replies: outbound.pusher(),
+                                    messages: Arc::clone(&messages),
+                                    user: user.clone(),
+                                    room: room.id.clone(),
+                                    lang,
+                                };
+                                tokio::spawn(handler.run(queue));
+                                posts
+                            })
                             .try_send(text)
                             .err()
                             .map(|_| refused(&Failure::new(Entry::E1201TooFast), lang)),
                         Message::Binary(_) => Some(refused(&Failure::invalid_with(BINARY_FRAME), lang)),
                         Message::Close(_) => break Ending::new(close::LEFT, ""),
-                        Message::Ping(_) | Message::Pong(_) => None,
+                        Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => None,
                     };
                     if let Some(reply) = reply {
                         if outbound.push(&reply).is_err() {
@@ -292,7 +301,7 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
                 () = sleep_until(gap_since.map_or_else(Instant::now, |since| since + GAP_PATIENCE)), if gap_since.is_some() => {
                     // A seq never arrived live (its publication failed or is late):
                     // it is committed (D1), so read it from the history.
-                    let missing = fetch_after(history.as_ref(), &user, &room.id, last_sent).await;
+                    let missing = fetch_after(messages.as_ref(), &user, &room.id, last_sent).await;
                     for event in missing {
                         if event.seq > last_sent {
                             held.insert(event.seq, event);
@@ -302,7 +311,7 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
                         // Still a gap the history cannot fill: go on from what there is.
                         last_sent = last_sent.max(first - 1);
                     }
-                    if release_in_order(&mut held, &mut last_sent, |event| outbound.push_text(encoded.text(event).to_string())).is_err() {
+                    if release_in_order(&mut held, &mut last_sent, |event| outbound.push_text(encoded.text(event))).is_err() {
                         break Ending { code: close::SLOW, reason: "slow consumer", drain: false };
                     }
                     delivered = delivered.max(last_sent);
@@ -318,7 +327,7 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
                         RoomSignal::Event(event) if event.seq <= last_sent => continue,
                         RoomSignal::Event(event) => {
                             held.insert(event.seq, event);
-                            if release_in_order(&mut held, &mut last_sent, |event| outbound.push_text(encoded.text(event).to_string())).is_err() {
+                            if release_in_order(&mut held, &mut last_sent, |event| outbound.push_text(encoded.text(event))).is_err() {
                                 break Ending { code: close::SLOW, reason: "slow consumer", drain: false };
                             }
                             delivered = delivered.max(last_sent);
@@ -365,13 +374,6 @@ pub(crate) async fn run(socket: WebSocketStream, start: SessionStart) {
         tracing::warn!(error = %format_args!("{e:#}"), room = room.id.as_str(), "could not count a connection out");
     }
     tracing::debug!(room = room.id.as_str(), user = user.id.as_str(), code = ending.code, "websocket closed");
-}
-
-/// Whether a read failed because the frame exceeded the socket's own limit
-/// (tungstenite reports it as a capacity error inside an I/O error).
-fn is_too_big(error: &std::io::Error) -> bool {
-    let text = error.to_string();
-    text.contains("too long") || text.contains("Space limit")
 }
 
 /// Resolves once the server stops (never, if its sender is gone without it).
@@ -441,23 +443,27 @@ async fn fetch_after(messages: &dyn MessageService, user: &User, room: &RoomId, 
     }
 }
 
-/// Answers the client's text frames one after the other (so its messages keep
-/// their order), until the session drops its end of the queue. Answers pushed
-/// after the connection closed are dropped; an unacked message is resent by
-/// the client and deduplicated by its clientMsgId (D3).
-async fn handle_posts(
-    mut queue: mpsc::Receiver<String>,
+/// Answers a connection's text frames (W8), on a task of its own.
+struct PostHandler {
     replies: Pusher,
     messages: Arc<dyn MessageService>,
     user: User,
     room: RoomId,
     lang: Lang,
-) {
-    while let Some(text) = queue.recv().await {
-        let reply = client_frame(&text, &user, &room, messages.as_ref(), lang).await;
-        if replies.push(&reply).is_err() {
-            // The queue is full or gone: the session closes the connection.
-            return;
+}
+
+impl PostHandler {
+    /// Answers the frames one after the other (so the client's messages keep
+    /// their order), until the session drops its end of the queue. Answers
+    /// pushed after the connection closed are dropped; an unacked message is
+    /// resent by the client and deduplicated by its clientMsgId (D3).
+    async fn run(self, mut queue: mpsc::Receiver<Utf8Bytes>) {
+        while let Some(text) = queue.recv().await {
+            let reply = client_frame(&text, &self.user, &self.room, self.messages.as_ref(), self.lang).await;
+            if self.replies.push(&reply).is_err() {
+                // The queue is full or gone: the session closes the connection.
+                return;
+            }
         }
     }
 }
