@@ -14,6 +14,7 @@ contract_tests!(
     d3_a_resent_message_within_the_window_is_stored_once,
     d3_a_client_msg_id_is_free_again_after_the_window,
     history_pages_after_and_before_a_seq_in_ascending_order,
+    d1_appends_arriving_together_are_committed_together_and_each_gets_its_own_answer,
 );
 
 async fn r13_concurrent_appends_get_gapless_seqs(db: Database) {
@@ -161,4 +162,57 @@ async fn history_pages_after_and_before_a_seq_in_ascending_order(db: Database) {
     assert_eq!(seqs(store.list_before(&room_id("r1"), Some(3), 10).await.unwrap()), [1, 2]);
     assert_eq!(store.last_seq(&room_id("r1")).await.unwrap(), 10);
     assert_eq!(seqs(store.list_after(&room_id("r2"), 0, 10).await.unwrap()), [1], "rooms do not mix");
+}
+
+async fn d1_appends_arriving_together_are_committed_together_and_each_gets_its_own_answer(db: Database) {
+    given_users(&db, &["alice", "bob"]).await;
+    given_room(&db, "r1", "alice", 10).await;
+    given_room(&db, "r2", "bob", 10).await;
+    let store = Arc::new(SeaOrmMessageStore::new(&db));
+    // Started together, so the writer finds most of them waiting at once: two
+    // rooms, a missing room, and one message sent twice in the same burst.
+    let appends: Vec<_> = (0..60)
+        .map(|i| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                let (room, sender, id) = match i % 4 {
+                    0 => ("r1", "alice", None),
+                    1 => ("r2", "bob", None),
+                    2 => ("nowhere", "alice", None),
+                    _ => ("r2", "bob", Some("twice")),
+                };
+                let text = format!("m{i}");
+                (i, text.clone(), store.append(&room_id(room), message(sender, &text, id, i), at(0)).await)
+            })
+        })
+        .collect();
+
+    let (mut fresh_twice, mut per_room) = (0, std::collections::HashMap::<String, Vec<i64>>::new());
+    for append in appends {
+        let (i, text, answer) = append.await.unwrap();
+        if i % 4 == 2 {
+            assert!(matches!(answer, Err(AppendError::RoomNotFound)), "{answer:?}");
+            continue;
+        }
+        let appended = answer.unwrap();
+        let EventKind::Message { content, .. } = &appended.event.kind else { panic!("{appended:?}") };
+        if i % 4 == 3 {
+            fresh_twice += usize::from(!appended.duplicate);
+            if appended.duplicate {
+                continue;
+            }
+        } else {
+            assert_eq!(content.as_str(), text, "each caller gets its own event");
+        }
+        per_room.entry(appended.event.room_id.as_str().to_owned()).or_default().push(appended.event.seq);
+    }
+
+    assert_eq!(fresh_twice, 1, "the message sent twice is stored once (D3)");
+    for (room, count) in [("r1", 15), ("r2", 16)] {
+        let mut seqs = per_room.remove(room).unwrap();
+        seqs.sort_unstable();
+        // Seq 1 is the owner's `joined`.
+        assert_eq!(seqs, (2..=count + 1).collect::<Vec<_>>(), "{room}: gapless (R13)");
+        assert_eq!(store.last_seq(&room_id(room)).await.unwrap(), count + 1);
+    }
 }
