@@ -215,7 +215,7 @@ pub(crate) async fn run(socket: Socket, start: SessionStart) {
     let mut posts: Option<mpsc::Sender<Utf8Bytes>> = None;
     // Events arrive in publication order, which two concurrent writers may make
     // differ from seq order: later seqs wait here for the earlier ones (D2).
-    let mut held: BTreeMap<i64, RoomEvent> = BTreeMap::new();
+    let mut held: BTreeMap<i64, Arc<RoomEvent>> = BTreeMap::new();
     let mut gap_since: Option<Instant> = None;
 
     let ending = 'session: {
@@ -304,7 +304,7 @@ pub(crate) async fn run(socket: Socket, start: SessionStart) {
                     let missing = fetch_after(messages.as_ref(), &user, &room.id, last_sent).await;
                     for event in missing {
                         if event.seq > last_sent {
-                            held.insert(event.seq, event);
+                            held.insert(event.seq, Arc::new(event));
                         }
                     }
                     if let Some(first) = held.keys().next().copied() {
@@ -418,7 +418,7 @@ async fn client_frame(text: &str, user: &User, room: &RoomId, messages: &dyn Mes
 /// Sends, through `send`, the held events that follow `last_sent` without a
 /// gap, in seq order (D2); later ones stay held until the gap is filled.
 fn release_in_order(
-    held: &mut BTreeMap<i64, RoomEvent>,
+    held: &mut BTreeMap<i64, Arc<RoomEvent>>,
     last_sent: &mut i64,
     mut send: impl FnMut(&RoomEvent) -> Result<(), Full>,
 ) -> Result<(), Full> {
@@ -497,7 +497,7 @@ mod tests {
     fn d2_events_published_out_of_seq_order_are_sent_in_seq_order() {
         let (mut held, mut last_sent, mut sent) = (BTreeMap::new(), 2, Vec::new());
         for seq in [4, 5] {
-            held.insert(seq, event(seq));
+            held.insert(seq, Arc::new(event(seq)));
             release_in_order(&mut held, &mut last_sent, |e| {
                 sent.push(e.seq);
                 Ok(())
@@ -505,7 +505,7 @@ mod tests {
             .unwrap();
         }
         assert!(sent.is_empty(), "4 and 5 wait for 3");
-        held.insert(3, event(3));
+        held.insert(3, Arc::new(event(3)));
         release_in_order(&mut held, &mut last_sent, |e| {
             sent.push(e.seq);
             Ok(())

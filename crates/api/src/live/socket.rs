@@ -6,9 +6,9 @@
 
 use std::future::Future;
 
+use poem::error::WebSocketError;
 use poem::http::header::{self, HeaderValue};
 use poem::http::{Method, StatusCode};
-use poem::error::WebSocketError;
 use poem::{FromRequest, OnUpgrade, Request, RequestBody, Response, Upgraded};
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
@@ -37,9 +37,11 @@ impl<'a> FromRequest<'a> for Handshake {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
         let headers = req.headers();
         let has = |name: header::HeaderName, wanted: &str| {
-            headers.get_all(name).iter().filter_map(|value| value.to_str().ok()).any(|value| {
-                value.split(',').any(|token| token.trim().eq_ignore_ascii_case(wanted))
-            })
+            headers
+                .get_all(name)
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .any(|value| value.split(',').any(|token| token.trim().eq_ignore_ascii_case(wanted)))
         };
         let upgrade = req.method() == Method::GET
             && has(header::UPGRADE, "websocket")

@@ -1,5 +1,6 @@
 //! Event value objects and entities.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -187,8 +188,9 @@ pub enum DisconnectReason {
 /// What the event bus carries to the connections of a room (on every node).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RoomSignal {
-    /// A persisted event, already committed (D1).
-    Event(RoomEvent),
+    /// A persisted event, already committed (D1); shared, not copied, by every
+    /// subscriber of the room.
+    Event(Arc<RoomEvent>),
     /// A member's first connection opened or last connection closed (ephemeral).
     Presence { user: UserId, online: bool },
     /// Close every connection of `user` to this room (R10).

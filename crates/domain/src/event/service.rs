@@ -143,7 +143,7 @@ impl MessageService for Service {
         };
         // D1: published only after the commit; D3: a duplicate was published before.
         if !appended.duplicate {
-            self.deps.bus.publish(room, RoomSignal::Event(appended.event.clone())).await?;
+            self.deps.bus.publish(room, RoomSignal::Event(appended.event.clone().into())).await?;
         }
         Ok(appended)
     }
@@ -173,7 +173,7 @@ impl MessageService for Service {
                 });
             }
         };
-        self.deps.bus.publish(&room, RoomSignal::Event(appended.event.clone())).await?;
+        self.deps.bus.publish(&room, RoomSignal::Event(appended.event.clone().into())).await?;
         Ok(appended.event)
     }
 

@@ -74,7 +74,7 @@ impl Service {
             Departure::Left => DisconnectReason::Left,
             Departure::Kicked => DisconnectReason::Kicked,
         };
-        let events = outcome.events.into_iter().map(RoomSignal::Event);
+        let events = outcome.events.into_iter().map(|event| RoomSignal::Event(event.into()));
         let disconnect = RoomSignal::Disconnect { user: user.clone(), reason };
         self.publish(room, events.chain(std::iter::once(disconnect))).await?;
         if let Some(images) = outcome.dissolved {
@@ -146,7 +146,7 @@ impl RoomService for Service {
             joined_at: room.created_at,
             last_delivered_seq: 0,
         };
-        self.publish(&room.id, [RoomSignal::Event(joined)]).await?;
+        self.publish(&room.id, [RoomSignal::Event(joined.into())]).await?;
         Ok(Entered { room, membership, newcomer: true })
     }
 
@@ -164,7 +164,7 @@ impl RoomService for Service {
         }
         match self.deps.memberships.add(&room.id, caller, now).await {
             Ok((membership, joined)) => {
-                self.publish(&room.id, [RoomSignal::Event(joined)]).await?;
+                self.publish(&room.id, [RoomSignal::Event(joined.into())]).await?;
                 Ok(Entered { room, membership, newcomer: true })
             }
             Err(RoomWriteError::Full) => Err(EnterRoomError::Full),
@@ -212,7 +212,7 @@ impl RoomService for Service {
     ) -> Result<(), MemberActionError> {
         let (room, target) = self.owner_targets(caller, &room, &target).await?;
         match self.deps.rooms.transfer_ownership(&room.id, &target, self.deps.clock.now()).await {
-            Ok(event) => Ok(self.publish(&room.id, [RoomSignal::Event(event)]).await?),
+            Ok(event) => Ok(self.publish(&room.id, [RoomSignal::Event(event.into())]).await?),
             Err(RoomWriteError::NotMember) => Err(MemberActionError::TargetNotMember),
             Err(RoomWriteError::RoomNotFound) => Err(MemberActionError::NotFound),
             Err(other) => Err(anyhow::Error::new(other).context("transferring ownership").into()),
@@ -235,7 +235,7 @@ impl RoomService for Service {
         }
         match self.deps.rooms.update(&room.id, &changes, self.deps.clock.now()).await {
             Ok((updated, event)) => {
-                self.publish(&room.id, [RoomSignal::Event(event)]).await?;
+                self.publish(&room.id, [RoomSignal::Event(event.into())]).await?;
                 Ok(updated)
             }
             Err(RoomWriteError::Taken) => Err(UpdateRoomError::NameTaken),

@@ -129,7 +129,10 @@ async fn append_together(
         }
     }
     txn.commit().await.map_err(|e| BatchFailed::Commit(anyhow::Error::new(e).context("committing events")))?;
-    Ok(answers.into_iter().map(|answer| answer.unwrap_or_else(|| Err(anyhow!("an append was skipped").into()))).collect())
+    Ok(answers
+        .into_iter()
+        .map(|answer| answer.unwrap_or_else(|| Err(anyhow!("an append was skipped").into())))
+        .collect())
 }
 
 /// One append in a transaction of its own.

@@ -183,7 +183,7 @@ async fn r13_the_appended_event_is_published_with_the_seq_the_store_gave() {
     let published = stored.clone();
     m.bus
         .expect_publish()
-        .withf(move |room, signal| *room == rid("r1") && *signal == RoomSignal::Event(published.clone()))
+        .withf(move |room, signal| *room == rid("r1") && *signal == RoomSignal::Event(published.clone().into()))
         .times(1)
         .returning(|_, _| Ok(()));
 

@@ -144,7 +144,7 @@ async fn r3_creator_becomes_owner_and_first_member() {
     let joined = system("r1", 1, SystemEvent::Joined(uid("alice")));
     let returned = joined.clone();
     m.rooms.expect_insert().with(eq(expected.clone())).times(1).returning(move |_| Ok(returned.clone()));
-    m.publishes_in_order("r1", vec![RoomSignal::Event(joined)]);
+    m.publishes_in_order("r1", vec![RoomSignal::Event(joined.into())]);
 
     let entered = m.service().create_room(&uid("alice"), new_room("r1", " Room r1 ", "33", "false")).await.unwrap();
 
@@ -200,7 +200,7 @@ async fn r4_public_room_with_space_admits_a_newcomer_and_tells_the_room() {
         .with(eq(rid("r1")), eq(uid("bob")), eq(NOW))
         .times(1)
         .returning(move |_, _, _| Ok(returned.clone()));
-    m.publishes_in_order("r1", vec![RoomSignal::Event(joined)]);
+    m.publishes_in_order("r1", vec![RoomSignal::Event(joined.into())]);
 
     let entered = m.service().enter_room(&uid("bob"), by_name("Room r1")).await.unwrap();
 
@@ -278,7 +278,7 @@ async fn r14_zero_cooldown_turns_it_off() {
     let joined = system("r1", 8, SystemEvent::Joined(uid("bob")));
     let returned = (membership("r1", "bob"), joined.clone());
     m.memberships.expect_add().times(1).returning(move |_, _, _| Ok(returned.clone()));
-    m.publishes_in_order("r1", vec![RoomSignal::Event(joined)]);
+    m.publishes_in_order("r1", vec![RoomSignal::Event(joined.into())]);
 
     let result = m.service().enter_room(&uid("bob"), by_id("r1")).await;
 
@@ -294,7 +294,7 @@ async fn r14_after_the_cooldown_the_user_may_rejoin() {
     let joined = system("r1", 8, SystemEvent::Joined(uid("bob")));
     let returned = (membership("r1", "bob"), joined.clone());
     m.memberships.expect_add().times(1).returning(move |_, _, _| Ok(returned.clone()));
-    m.publishes_in_order("r1", vec![RoomSignal::Event(joined)]);
+    m.publishes_in_order("r1", vec![RoomSignal::Event(joined.into())]);
 
     let result = m.service().enter_room(&uid("bob"), by_id("r1")).await;
 

@@ -61,7 +61,7 @@ async fn s6_image_is_stored_under_a_random_id_then_appended_then_published() {
     let stored = image_event("r1", 12, "bob", ImageType::Png);
     let returned = appended(stored.clone(), false);
     m.events.expect_append().times(1).in_sequence(&mut order).returning(move |_, _, _| Ok(returned.clone()));
-    let published = RoomSignal::Event(stored.clone());
+    let published = RoomSignal::Event(stored.clone().into());
     m.bus
         .expect_publish()
         .withf(move |room, signal| *room == rid("r1") && *signal == published)

@@ -39,7 +39,10 @@ async fn r8_owner_leaving_passes_ownership_to_earliest_member() {
         .times(1)
         .return_once(move |_, _, _, _| Ok(outcome));
     let disconnect = RoomSignal::Disconnect { user: uid("alice"), reason: DisconnectReason::Left };
-    m.publishes_in_order("r1", vec![RoomSignal::Event(left), RoomSignal::Event(owner_changed), disconnect]);
+    m.publishes_in_order(
+        "r1",
+        vec![RoomSignal::Event(left.into()), RoomSignal::Event(owner_changed.into()), disconnect],
+    );
     m.images.expect_delete().never();
 
     let result = m.service().leave_room(&uid("alice"), by_name("Room r1")).await;
@@ -85,7 +88,7 @@ async fn r10_kicked_member_is_disconnected_with_reason_kicked() {
         .times(1)
         .return_once(move |_, _, _, _| Ok(outcome));
     let disconnect = RoomSignal::Disconnect { user: uid("bob"), reason: DisconnectReason::Kicked };
-    m.publishes_in_order("r1", vec![RoomSignal::Event(kicked), disconnect]);
+    m.publishes_in_order("r1", vec![RoomSignal::Event(kicked.into()), disconnect]);
 
     let result = kick(m, "alice", "bob").await;
 
@@ -150,7 +153,7 @@ async fn r5_owner_transfers_ownership_and_the_room_is_told() {
         .with(eq(rid("r1")), eq(uid("bob")), eq(NOW))
         .times(1)
         .returning(move |_, _, _| Ok(returned.clone()));
-    m.publishes_in_order("r1", vec![RoomSignal::Event(owner_changed)]);
+    m.publishes_in_order("r1", vec![RoomSignal::Event(owner_changed.into())]);
 
     let result = transfer(m, "alice", "bob").await;
 
@@ -195,7 +198,7 @@ async fn r5_owner_updates_the_room_and_the_room_is_told() {
         .with(eq(rid("r1")), eq(changes), eq(NOW))
         .times(1)
         .returning(move |_, _, _| Ok(returned.clone()));
-    m.publishes_in_order("r1", vec![RoomSignal::Event(event)]);
+    m.publishes_in_order("r1", vec![RoomSignal::Event(event.into())]);
     let body = RoomUpdate { room_name: Some(" Lounge ".into()), capacity: Some("20".into()), access: Some("0".into()) };
 
     let result = m.service().update_room(&uid("alice"), by_id("r1"), body).await.unwrap();
