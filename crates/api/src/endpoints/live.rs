@@ -105,7 +105,8 @@ impl LiveApi {
     ) -> Result<Upgrade<R>, Failure> {
         let connection = self.live.connect(&caller.user.id, &entered, since).await?;
         let counted = Counted::new(Arc::clone(&self.live), entered.room.id.clone(), caller.user.id.clone());
-        let start = SessionStart {
+        // Boxed: the spawned session keeps only the box, which it empties at once.
+        let start = Box::new(SessionStart {
             user: caller.user,
             session: caller.session,
             entered,
@@ -117,7 +118,7 @@ impl LiveApi {
             messages: Arc::clone(&self.messages),
             settings: self.settings.clone(),
             shutdown: self.shutdown.clone(),
-        };
+        });
         let max_frame_bytes = self.settings.max_frame_bytes;
         let response = ws.accept(max_frame_bytes, move |socket| session::run(socket, start));
         Ok(Upgrade::switching(response))

@@ -83,14 +83,14 @@ pub(crate) fn event(event: &RoomEvent) -> Value {
 }
 
 /// W5: a member's first connection opened or last one closed (no seq).
-pub(crate) fn presence(room: &Room, user: &UserId, online: bool) -> Value {
+pub(crate) fn presence(room: &RoomId, user: &UserId, online: bool) -> Value {
     let event = if online { "online" } else { "offline" };
-    json!({"type": "presence", "roomId": room.id.as_str(), "event": event, "userId": user.as_str()})
+    json!({"type": "presence", "roomId": room.as_str(), "event": event, "userId": user.as_str()})
 }
 
 /// W7: the room is gone; the close (4002) follows.
-pub(crate) fn dissolved(room: &Room) -> Value {
-    json!({"type": "system", "roomId": room.id.as_str(), "event": "dissolved"})
+pub(crate) fn dissolved(room: &RoomId) -> Value {
+    json!({"type": "system", "roomId": room.as_str(), "event": "dissolved"})
 }
 
 /// W6: the answer to `{"type":"ping"}`.

@@ -6,19 +6,21 @@
 //! slow client (W12), and no lock is held on the delivery path.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chatroom_domain::account::Session;
+use chatroom_domain::account::{Session, SessionId};
 use chatroom_domain::event::{DisconnectReason, HistoryQuery, MessageDraft, MessageService, RoomEvent, RoomSignal};
-use chatroom_domain::live::{Connection, FeedError, LiveService};
+use chatroom_domain::live::{Connection, FeedError, LiveService, Subscription};
 use chatroom_domain::room::{DeliveryMark, Entered, RoomId, RoomRef};
 use chatroom_domain::user::{User, UserId};
+use futures_util::stream::SplitStream;
 use futures_util::StreamExt;
 use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, watch};
-use tokio::time::{interval_at, sleep_until, Instant, MissedTickBehavior};
+use tokio::time::{sleep_until, Instant};
 use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
 
 use super::delivery::{Deliveries, FLUSH_EVERY};
@@ -172,208 +174,352 @@ impl Ending {
     fn new(code: u16, reason: &'static str) -> Self {
         Self { code, reason, drain: true }
     }
+
+    /// A consumer too slow for its queue, or one that missed signals: closed
+    /// without what is still queued for it.
+    fn slow(reason: &'static str) -> Self {
+        Self { code: close::SLOW, reason, drain: false }
+    }
 }
 
 /// Runs the session on `socket` until it closes, then counts the connection
 /// out (W5) and saves how far the member has read (W2: in batches while open,
 /// at once on close).
-pub(crate) async fn run(socket: Socket, start: SessionStart) {
-    let SessionStart {
-        user,
-        session,
-        entered,
-        connection,
-        lang,
-        live,
-        deliveries,
-        encoded,
-        messages,
-        settings,
-        mut shutdown,
-    } = start;
-    let live = live.take();
-    let Connection { online, last_seq, replay, mut feed } = connection;
-    let room = entered.room.clone();
-    let (sink, mut incoming) = socket.split();
-    let outbound = Outbound::start(sink, settings.outbound_queue_frames, settings.outbound_queue_bytes);
-
-    let mut delivered = entered.membership.last_delivered_seq;
-    // The opening is consumed as it is sent: an idle session keeps nothing of it.
-    let mut last_sent = replay.last().map_or(last_seq, |event| event.seq.max(last_seq));
-    let mut opening = Vec::with_capacity(replay.len() + 2);
-    opening.push(frames::welcome(&room, &user, &online, last_seq));
-    for event in replay {
-        delivered = delivered.max(event.seq);
-        opening.push(frames::event(&event));
+///
+/// Not an `async fn`: an idle connection's cost is mostly the size of this
+/// future, and an `async fn` would keep its arguments (the socket, the start)
+/// in it for the connection's whole life. The setup runs here instead; the
+/// future holds only the open session, and the opening and the close, which
+/// run once, live in boxes of their own while they run.
+pub(crate) fn run(socket: Socket, start: Box<SessionStart>) -> impl Future<Output = ()> + Send + 'static {
+    let (mut live, opening) = Live::open(socket, *start);
+    async move {
+        let ending = match Box::pin(send_opening(&live.outbound, opening)).await {
+            Ok(()) => live.serve().await,
+            Err(ending) => ending,
+        };
+        Box::pin(live.finish(ending)).await;
     }
-    opening.push(frames::caught_up(last_sent));
-    drop(online);
+}
 
-    // The client's frames are handled on a task of their own, in order: a post
-    // waiting on the database must not keep this loop from reading the feed.
-    // It starts with the first frame: a connection that only listens costs no task.
-    let mut posts: Option<mpsc::Sender<Utf8Bytes>> = None;
-    // Events arrive in publication order, which two concurrent writers may make
-    // differ from seq order: later seqs wait here for the earlier ones (D2).
-    let mut held: BTreeMap<i64, Arc<RoomEvent>> = BTreeMap::new();
-    let mut gap_since: Option<Instant> = None;
+/// An open session: what its loop needs, and nothing it needed only to open.
+struct Live {
+    user: User,
+    session: SessionId,
+    room: RoomId,
+    lang: Lang,
+    live: Arc<dyn LiveService>,
+    deliveries: Deliveries,
+    encoded: Arc<EncodedEvents>,
+    messages: Arc<dyn MessageService>,
+    ping_interval: Duration,
+    idle_timeout: Duration,
+    shutdown: watch::Receiver<bool>,
+    feed: Box<dyn Subscription>,
+    incoming: SplitStream<Socket>,
+    outbound: Outbound,
+    /// The client's frames are handled on a task of their own, in order: a post
+    /// waiting on the database must not keep this loop from reading the feed.
+    /// It starts with the first frame: a connection that only listens costs no task.
+    posts: Option<mpsc::Sender<Utf8Bytes>>,
+    /// Events arrive in publication order, which two concurrent writers may make
+    /// differ from seq order: later seqs wait here for the earlier ones (D2).
+    held: BTreeMap<i64, Arc<RoomEvent>>,
+    last_sent: i64,
+    /// The member's mark when the session opened, the highest seq delivered,
+    /// and the last one reported to [`Deliveries`].
+    opened_at_mark: i64,
+    delivered: i64,
+    reported: i64,
+    flood: FloodLimit,
+    last_heard: Instant,
+    timers: Timers,
+}
 
-    let ending = 'session: {
-        for frame in std::mem::take(&mut opening) {
-            if outbound.push_waiting(&frame, OPENING_PATIENCE).await.is_err() {
-                break 'session Ending { code: close::SLOW, reason: "slow consumer", drain: false };
-            }
-        }
-        let mut pings = interval_at(Instant::now() + settings.ping_interval, settings.ping_interval);
-        pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        let mut last_heard = Instant::now();
-        let mut flood = FloodLimit::new(settings.flood_rate, settings.flood_burst, last_heard);
-        let mut reports = interval_at(Instant::now() + FLUSH_EVERY, FLUSH_EVERY);
-        let mut reported = delivered;
-        let expiry = sleep_until(until(session.expires_at));
-        tokio::pin!(expiry);
+/// The session's deadlines, all served by one timer: an idle connection keeps
+/// one timer entry and wakes only to ping.
+struct Timers {
+    next_ping: Instant,
+    /// The token's expiry.
+    expires: Instant,
+    /// When the delivered seq is next reported (only while one is unreported).
+    report: Option<Instant>,
+    /// When a gap in the seqs is read from the history (D2).
+    gap: Option<Instant>,
+}
+
+impl Timers {
+    fn next(&self) -> Instant {
+        [self.report, self.gap].into_iter().flatten().fold(self.next_ping.min(self.expires), Instant::min)
+    }
+}
+
+impl Live {
+    /// Splits the socket, starts its writer and encodes the opening (welcome,
+    /// replay, caughtUp), which then holds nothing of the room's lists.
+    fn open(socket: Socket, start: SessionStart) -> (Self, Vec<Utf8Bytes>) {
+        let SessionStart {
+            user,
+            session,
+            entered,
+            connection,
+            lang,
+            live,
+            deliveries,
+            encoded,
+            messages,
+            settings,
+            shutdown,
+        } = start;
+        let Connection { online, last_seq, replay, feed } = connection;
+        let (sink, incoming) = socket.split();
+        let outbound = Outbound::start(sink, settings.outbound_queue_frames, settings.outbound_queue_bytes);
+
+        let opened_at_mark = entered.membership.last_delivered_seq;
+        let last_sent = replay.last().map_or(last_seq, |event| event.seq.max(last_seq));
+        let delivered = replay.iter().map(|event| event.seq).fold(opened_at_mark, i64::max);
+        let mut opening = Vec::with_capacity(replay.len() + 2);
+        opening.push(encode(&frames::welcome(&entered.room, &user, &online, last_seq)));
+        opening.extend(replay.iter().map(|event| encode(&frames::event(event))));
+        opening.push(encode(&frames::caught_up(last_sent)));
+
+        let now = Instant::now();
+        let timers = Timers {
+            next_ping: now + settings.ping_interval,
+            expires: until(session.expires_at),
+            report: None,
+            gap: None,
+        };
+        let live = Self {
+            user,
+            session: session.id,
+            room: entered.room.id,
+            lang,
+            live: live.take(),
+            deliveries,
+            encoded,
+            messages,
+            ping_interval: settings.ping_interval,
+            idle_timeout: settings.idle_timeout,
+            shutdown,
+            feed,
+            incoming,
+            outbound,
+            posts: None,
+            held: BTreeMap::new(),
+            last_sent,
+            opened_at_mark,
+            delivered,
+            reported: delivered,
+            flood: FloodLimit::new(settings.flood_rate, settings.flood_burst, now),
+            last_heard: now,
+            timers,
+        };
+        (live, opening)
+    }
+
+    /// The loop: the room's signals out, the client's frames in, the timers,
+    /// until something ends the session.
+    async fn serve(&mut self) -> Ending {
+        self.last_heard = Instant::now();
+        self.timers.next_ping = self.last_heard + self.ping_interval;
+        let timer = sleep_until(self.timers.next());
+        tokio::pin!(timer);
         loop {
-            tokio::select! {
-                () = stopping(&mut shutdown) => break Ending::new(close::GOING_AWAY, "server shutting down"),
-                () = &mut expiry => break Ending::new(close::SESSION_ENDED, "token expired"),
-                _ = reports.tick() => {
-                    if delivered > reported {
-                        deliveries.report(&room.id, &user.id, delivered);
-                        reported = delivered;
-                    }
-                }
-                _ = pings.tick() => {
-                    if last_heard.elapsed() >= settings.idle_timeout {
-                        break Ending::new(close::LEFT, "idle timeout");
-                    }
-                    if outbound.ping().is_err() {
-                        break Ending { code: close::SLOW, reason: "slow consumer", drain: false };
-                    }
-                }
-                frame = incoming.next() => {
-                    let frame = match frame {
-                        Some(Ok(frame)) => frame,
-                        Some(Err(tungstenite::Error::Capacity(_))) => break Ending::new(close::TOO_BIG, "frame too big"),
-                        Some(Err(_)) | None => break Ending::new(close::LEFT, ""),
-                    };
-                    last_heard = Instant::now();
-                    if matches!(frame, Message::Text(_) | Message::Binary(_)) {
-                        match flood.check(last_heard) {
-                            Verdict::Accept => {}
-                            Verdict::TooFast => {
-                                let too_fast = Failure::new(Entry::E1201TooFast);
-                                if outbound.push(&refused(&too_fast, lang)).is_err() {
-                                    break Ending { code: close::SLOW, reason: "slow consumer", drain: false };
-                                }
-                                continue;
-                            }
-                            Verdict::Abuse => break Ending::new(close::POLICY, "sending too fast"),
-                        }
-                    }
-                    let reply = match frame {
-                        // A full queue means the client sends faster than it can be served.
-                        Message::Text(text) => posts
-                            .get_or_insert_with(|| {
-                                let (posts, queue) = mpsc::channel(PENDING_POSTS);
-                                let handler = PostHandler {
-                                    replies: outbound.pusher(),
-                                    messages: Arc::clone(&messages),
-                                    user: user.clone(),
-                                    room: room.id.clone(),
-                                    lang,
-                                };
-                                tokio::spawn(handler.run(queue));
-                                posts
-                            })
-                            .try_send(text)
-                            .err()
-                            .map(|_| refused(&Failure::new(Entry::E1201TooFast), lang)),
-                        Message::Binary(_) => Some(refused(&Failure::invalid_with(BINARY_FRAME), lang)),
-                        Message::Close(_) => break Ending::new(close::LEFT, ""),
-                        Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => None,
-                    };
-                    if let Some(reply) = reply {
-                        if outbound.push(&reply).is_err() {
-                            break Ending { code: close::SLOW, reason: "slow consumer", drain: false };
-                        }
-                    }
-                }
-                () = sleep_until(gap_since.map_or_else(Instant::now, |since| since + GAP_PATIENCE)), if gap_since.is_some() => {
-                    // A seq never arrived live (its publication failed or is late):
-                    // it is committed (D1), so read it from the history.
-                    let missing = fetch_after(messages.as_ref(), &user, &room.id, last_sent).await;
-                    for event in missing {
-                        if event.seq > last_sent {
-                            held.insert(event.seq, Arc::new(event));
-                        }
-                    }
-                    if let Some(first) = held.keys().next().copied() {
-                        // Still a gap the history cannot fill: go on from what there is.
-                        last_sent = last_sent.max(first - 1);
-                    }
-                    if release_in_order(&mut held, &mut last_sent, |event| outbound.push_text(encoded.text(event))).is_err() {
-                        break Ending { code: close::SLOW, reason: "slow consumer", drain: false };
-                    }
-                    delivered = delivered.max(last_sent);
-                    gap_since = None;
-                }
-                signal = feed.next() => {
-                    let signal = match signal {
-                        Ok(signal) => signal,
-                        Err(FeedError::Lagged(_)) => break Ending { code: close::SLOW, reason: "missed events", drain: false },
-                        Err(FeedError::Closed) => break Ending::new(close::GOING_AWAY, "server shutting down"),
-                    };
-                    let frame = match signal {
-                        RoomSignal::Event(event) if event.seq <= last_sent => continue,
-                        RoomSignal::Event(event) => {
-                            held.insert(event.seq, event);
-                            if release_in_order(&mut held, &mut last_sent, |event| outbound.push_text(encoded.text(event))).is_err() {
-                                break Ending { code: close::SLOW, reason: "slow consumer", drain: false };
-                            }
-                            delivered = delivered.max(last_sent);
-                            gap_since = if held.is_empty() { None } else { gap_since.or(Some(Instant::now())) };
-                            continue;
-                        }
-                        // A user's own first connection already lists it in `online`, and
-                        // its own last one is gone: its presence is news to others only.
-                        RoomSignal::Presence { user: who, .. } if who == user.id => continue,
-                        RoomSignal::Presence { user: who, online } => frames::presence(&room, &who, online),
-                        RoomSignal::Disconnect { user: who, reason } if who == user.id => match reason {
-                            DisconnectReason::Left => break Ending::new(close::LEFT, "left the room"),
-                            DisconnectReason::Kicked => break Ending::new(close::KICKED, "kicked"),
-                        },
-                        RoomSignal::Disconnect { .. } => continue,
-                        RoomSignal::Dissolved => {
-                            let _ = outbound.push(&frames::dissolved(&room));
-                            break Ending::new(close::DISSOLVED, "room dissolved");
-                        }
-                        RoomSignal::SessionsEnded(ended) if ended.contains(&session.id) => {
-                            break Ending::new(close::SESSION_ENDED, "session ended");
-                        }
-                        RoomSignal::SessionsEnded(_) => continue,
-                    };
-                    if outbound.push(&frame).is_err() {
-                        break Ending { code: close::SLOW, reason: "slow consumer", drain: false };
-                    }
-                }
+            let deadline = self.timers.next();
+            if timer.deadline() != deadline {
+                timer.as_mut().reset(deadline);
+            }
+            let step = tokio::select! {
+                () = stopping(&mut self.shutdown) => Err(Ending::new(close::GOING_AWAY, "server shutting down")),
+                () = &mut timer => self.on_timer(timer.deadline().max(Instant::now())).await,
+                frame = self.incoming.next() => self.on_frame(frame),
+                signal = self.feed.next() => self.on_signal(signal),
+            };
+            if let Err(ending) = step {
+                return ending;
             }
         }
-    };
-    drop(posts);
-    // On close the mark is written at once, before the close frame, not with the
-    // next batch: a client that reconnects right away is replayed from here (D4).
-    if delivered > entered.membership.last_delivered_seq {
-        let mark = DeliveryMark { room_id: room.id.clone(), user_id: user.id.clone(), seq: delivered };
-        if let Err(e) = live.delivered(&[mark]).await {
-            tracing::warn!(error = %format_args!("{e:#}"), room = room.id.as_str(), "could not save the delivered seq");
+    }
+
+    /// Whatever is due at `now`: the token's expiry, the delivery report, a
+    /// gap's patience, the ping (W11).
+    async fn on_timer(&mut self, now: Instant) -> Result<(), Ending> {
+        if now >= self.timers.expires {
+            return Err(Ending::new(close::SESSION_ENDED, "token expired"));
+        }
+        if self.timers.report.is_some_and(|due| due <= now) {
+            self.deliveries.report(&self.room, &self.user.id, self.delivered);
+            self.reported = self.delivered;
+            self.timers.report = None;
+        }
+        if self.timers.gap.is_some_and(|due| due <= now) {
+            // Boxed: a gap is rare, and its read would otherwise widen every session.
+            Box::pin(self.fill_gap()).await?;
+        }
+        if self.timers.next_ping <= now {
+            if now.saturating_duration_since(self.last_heard) >= self.idle_timeout {
+                return Err(Ending::new(close::LEFT, "idle timeout"));
+            }
+            self.outbound.ping().map_err(|Full| Ending::slow("slow consumer"))?;
+            self.timers.next_ping = now + self.ping_interval;
+        }
+        Ok(())
+    }
+
+    /// A seq never arrived live (its publication failed or is late): it is
+    /// committed (D1), so it is read from the history.
+    async fn fill_gap(&mut self) -> Result<(), Ending> {
+        let missing = fetch_after(self.messages.as_ref(), &self.user, &self.room, self.last_sent).await;
+        for event in missing {
+            if event.seq > self.last_sent {
+                self.held.insert(event.seq, Arc::new(event));
+            }
+        }
+        if let Some(first) = self.held.keys().next().copied() {
+            // Still a gap the history cannot fill: go on from what there is.
+            self.last_sent = self.last_sent.max(first - 1);
+        }
+        self.timers.gap = None;
+        self.release()
+    }
+
+    /// Sends the held events that follow the last one sent (D2) and notes
+    /// them as delivered, to be reported within [`FLUSH_EVERY`].
+    fn release(&mut self) -> Result<(), Ending> {
+        let (outbound, encoded) = (&self.outbound, &self.encoded);
+        release_in_order(&mut self.held, &mut self.last_sent, |event| outbound.push_text(encoded.text(event)))
+            .map_err(|Full| Ending::slow("slow consumer"))?;
+        self.delivered = self.delivered.max(self.last_sent);
+        if self.delivered > self.reported && self.timers.report.is_none() {
+            self.timers.report = Some(Instant::now() + FLUSH_EVERY);
+        }
+        Ok(())
+    }
+
+    /// One frame from the client, or the end of its stream.
+    fn on_frame(&mut self, frame: Option<Result<Message, tungstenite::Error>>) -> Result<(), Ending> {
+        let frame = match frame {
+            Some(Ok(frame)) => frame,
+            Some(Err(tungstenite::Error::Capacity(_))) => return Err(Ending::new(close::TOO_BIG, "frame too big")),
+            Some(Err(_)) | None => return Err(Ending::new(close::LEFT, "")),
+        };
+        self.last_heard = Instant::now();
+        if matches!(frame, Message::Text(_) | Message::Binary(_)) {
+            match self.flood.check(self.last_heard) {
+                Verdict::Accept => {}
+                Verdict::TooFast => return self.reply(&refused(&Failure::new(Entry::E1201TooFast), self.lang)),
+                Verdict::Abuse => return Err(Ending::new(close::POLICY, "sending too fast")),
+            }
+        }
+        match frame {
+            // A full queue means the client sends faster than it is served.
+            Message::Text(text) => match self.post(text) {
+                Ok(()) => Ok(()),
+                Err(_) => self.reply(&refused(&Failure::new(Entry::E1201TooFast), self.lang)),
+            },
+            Message::Binary(_) => self.reply(&refused(&Failure::invalid_with(BINARY_FRAME), self.lang)),
+            Message::Close(_) => Err(Ending::new(close::LEFT, "")),
+            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => Ok(()),
         }
     }
-    outbound.close(ending.code, ending.reason, ending.drain).await;
-    drop(feed);
-    if let Err(e) = live.disconnect(&room.id, &user.id).await {
-        tracing::warn!(error = %format_args!("{e:#}"), room = room.id.as_str(), "could not count a connection out");
+
+    /// Hands a text frame to the connection's frame handler, started with the first.
+    fn post(&mut self, text: Utf8Bytes) -> Result<(), mpsc::error::TrySendError<Utf8Bytes>> {
+        let posts = self.posts.get_or_insert_with(|| {
+            let (posts, queue) = mpsc::channel(PENDING_POSTS);
+            let handler = PostHandler {
+                replies: self.outbound.pusher(),
+                messages: Arc::clone(&self.messages),
+                user: self.user.clone(),
+                room: self.room.clone(),
+                lang: self.lang,
+            };
+            tokio::spawn(handler.run(queue));
+            posts
+        });
+        posts.try_send(text)
     }
-    tracing::debug!(room = room.id.as_str(), user = user.id.as_str(), code = ending.code, "websocket closed");
+
+    /// Queues a frame for the client, which is too slow if its queue is full.
+    fn reply(&self, frame: &Value) -> Result<(), Ending> {
+        self.outbound.push(frame).map_err(|Full| Ending::slow("slow consumer"))
+    }
+
+    /// One signal of the room.
+    fn on_signal(&mut self, signal: Result<RoomSignal, FeedError>) -> Result<(), Ending> {
+        let signal = match signal {
+            Ok(signal) => signal,
+            Err(FeedError::Lagged(_)) => return Err(Ending::slow("missed events")),
+            Err(FeedError::Closed) => return Err(Ending::new(close::GOING_AWAY, "server shutting down")),
+        };
+        match signal {
+            RoomSignal::Event(event) if event.seq <= self.last_sent => Ok(()),
+            RoomSignal::Event(event) => {
+                self.held.insert(event.seq, event);
+                self.release()?;
+                self.timers.gap = match (self.held.is_empty(), self.timers.gap) {
+                    (true, _) => None,
+                    (false, gap) => gap.or_else(|| Some(Instant::now() + GAP_PATIENCE)),
+                };
+                Ok(())
+            }
+            // A user's own first connection already lists it in `online`, and
+            // its own last one is gone: its presence is news to others only.
+            RoomSignal::Presence { user: who, .. } if who == self.user.id => Ok(()),
+            RoomSignal::Presence { user: who, online } => self.reply(&frames::presence(&self.room, &who, online)),
+            RoomSignal::Disconnect { user: who, reason } if who == self.user.id => match reason {
+                DisconnectReason::Left => Err(Ending::new(close::LEFT, "left the room")),
+                DisconnectReason::Kicked => Err(Ending::new(close::KICKED, "kicked")),
+            },
+            RoomSignal::Disconnect { .. } => Ok(()),
+            RoomSignal::Dissolved => {
+                let _ = self.outbound.push(&frames::dissolved(&self.room));
+                Err(Ending::new(close::DISSOLVED, "room dissolved"))
+            }
+            RoomSignal::SessionsEnded(ended) if ended.contains(&self.session) => {
+                Err(Ending::new(close::SESSION_ENDED, "session ended"))
+            }
+            RoomSignal::SessionsEnded(_) => Ok(()),
+        }
+    }
+
+    /// Closes the connection with `ending`'s code and counts it out.
+    async fn finish(self, ending: Ending) {
+        let Self { user, room, live, outbound, posts, feed, incoming, opened_at_mark, delivered, .. } = self;
+        drop(posts);
+        // On close the mark is written at once, before the close frame, not with the
+        // next batch: a client that reconnects right away is replayed from here (D4).
+        if delivered > opened_at_mark {
+            let mark = DeliveryMark { room_id: room.clone(), user_id: user.id.clone(), seq: delivered };
+            if let Err(e) = live.delivered(&[mark]).await {
+                tracing::warn!(error = %format_args!("{e:#}"), room = room.as_str(), "could not save the delivered seq");
+            }
+        }
+        outbound.close(ending.code, ending.reason, ending.drain).await;
+        drop(feed);
+        drop(incoming);
+        if let Err(e) = live.disconnect(&room, &user.id).await {
+            tracing::warn!(error = %format_args!("{e:#}"), room = room.as_str(), "could not count a connection out");
+        }
+        tracing::debug!(room = room.as_str(), user = user.id.as_str(), code = ending.code, "websocket closed");
+    }
+}
+
+/// Queues the opening, each frame waiting up to [`OPENING_PATIENCE`] for the
+/// client to make room; it is consumed as it is sent.
+async fn send_opening(outbound: &Outbound, opening: Vec<Utf8Bytes>) -> Result<(), Ending> {
+    for frame in opening {
+        if outbound.push_waiting(frame, OPENING_PATIENCE).await.is_err() {
+            return Err(Ending::slow("slow consumer"));
+        }
+    }
+    Ok(())
+}
+
+/// A frame's text, as queued.
+fn encode(frame: &Value) -> Utf8Bytes {
+    frame.to_string().into()
 }
 
 /// Resolves once the server stops (never, if its sender is gone without it).

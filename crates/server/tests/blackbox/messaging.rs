@@ -148,6 +148,24 @@ async fn w9_empty_blank_or_too_long_content_is_refused_with_1001_and_nothing_is_
 }
 
 #[tokio::test]
+async fn w3_w9_a_message_of_the_longest_allowed_content_reaches_members_whole_live_and_in_replay() {
+    // 4,000 characters of three bytes each: the frame is sent in fragments, which
+    // a client must receive as the one message it is.
+    let longest: String = "长".repeat(4000);
+    let app = chatroom().spawn().await;
+    let (alice, bob) = (user(&app, "alice").await, user(&app, "bob").await);
+    let (mut alice_ws, _) = create_room(&app, &alice, "r1", 5, true).await;
+    let (mut bob_ws, _) = enter(&app, &bob, "r1").await;
+    assert_eq!(alice_ws.send_message(&longest, "long-1", WAIT).await, 3);
+    for ws in [&mut alice_ws, &mut bob_ws] {
+        assert_eq!(next_message(ws, 3).await["content"].as_str(), Some(longest.as_str()), "W3: live");
+    }
+    let (_ws, opening) = open_since(&app, &bob, "/room/reEnter", "r1", 2).await;
+    assert_eq!(seqs(&opening.replay), [3]);
+    assert_eq!(opening.replay[0]["content"].as_str(), Some(longest.as_str()), "W2: replayed");
+}
+
+#[tokio::test]
 async fn d3_a_resend_with_the_same_client_msg_id_gets_the_original_seq_and_creates_nothing() {
     let app = chatroom().spawn().await;
     let (alice, bob) = (user(&app, "alice").await, user(&app, "bob").await);
