@@ -3,7 +3,9 @@
 //!
 //! The session task owns the socket's read half and the feed; the write half
 //! belongs to the [`Outbound`] writer, so nothing the room does ever waits on a
-//! slow client (W12), and no lock is held on the delivery path.
+//! slow client (W12). On the delivery path no lock is held across an await:
+//! the only locks are a push onto a connection's queue and a lookup in the
+//! encoded-frame cache.
 
 use std::collections::BTreeMap;
 use std::future::Future;
