@@ -457,6 +457,13 @@ impl Live {
         };
         match signal {
             RoomSignal::Event(event) if event.seq <= self.last_sent => Ok(()),
+            // The usual case: the very next seq, nothing held. Straight out,
+            // without a detour through `held` (whose node would stay allocated).
+            RoomSignal::Event(event) if event.seq == self.last_sent + 1 && self.held.is_empty() => {
+                self.outbound.push_text(self.encoded.text(&event)).map_err(|Full| Ending::slow("slow consumer"))?;
+                self.last_sent = event.seq;
+                self.release()
+            }
             RoomSignal::Event(event) => {
                 self.held.insert(event.seq, event);
                 self.release()?;
