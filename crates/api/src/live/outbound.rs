@@ -1,37 +1,40 @@
-//! The bounded queue in front of a socket (W12): the session pushes frames
-//! without ever waiting; one writer task per connection sends them. A client
-//! that reads too slowly fills its queue, and the session closes it (1013)
-//! instead of buffering without bound or slowing the room down.
+//! The socket and the bounded queue in front of it (W12). The session pushes
+//! frames without ever waiting and hands them to the socket from its own task,
+//! as far as the socket takes them, each time it waits on the socket: a frame
+//! costs no wake-up of a writer task. A client that reads too slowly fills its
+//! queue, and the session closes it (1013) instead of buffering without bound
+//! or slowing the room down.
 //!
 //! Frames are `Utf8Bytes`: an event's text, encoded once, is queued to every
 //! connection of the room as the same bytes.
 //!
 //! The queue is a `VecDeque` under a mutex rather than a tokio channel: an idle
 //! connection then holds one small allocation for it, not a channel whose
-//! blocks of 32 messages stay allocated after the opening's burst.
+//! blocks of 32 messages stay allocated after a burst. The session's frame
+//! handler, on a task of its own, queues its answers through a [`Pusher`],
+//! which wakes the session.
 
 use std::collections::VecDeque;
+use std::future::{poll_fn, Future};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
-use futures_util::stream::SplitSink;
-use futures_util::SinkExt;
+use futures_util::task::AtomicWaker;
+use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
-use tokio::sync::Notify;
-use tokio::task::JoinHandle;
-use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::{Bytes, Message, Utf8Bytes};
+use tokio_tungstenite::tungstenite::{self, Bytes, Message, Utf8Bytes};
 
 use super::socket::Socket;
 
-/// How long the writer may take to hand the last frames and the close frame to
-/// a client before the connection is dropped.
+/// How long the last frames and the close frame may take to reach a client
+/// before the connection is dropped.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
-/// The most frames written before the socket is flushed, in a burst.
+/// The most frames handed to the socket before it is flushed, in a burst.
 const FLUSH_EVERY_FRAMES: usize = 64;
 
 /// Longer texts go out as fragments of this size (RFC 6455 §5.4; clients see
@@ -48,27 +51,26 @@ const KEPT_CAPACITY: usize = 16;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Full;
 
-/// How the writer ends.
-struct Closing {
-    code: u16,
-    reason: &'static str,
-    /// Send what is queued before the close frame (not for a slow consumer).
-    drain: bool,
+/// Why a frame could not be sent.
+#[derive(Debug)]
+pub(crate) enum SendError {
+    /// The client did not take it in time.
+    TooSlow,
+    /// The connection failed or was closed.
+    Closed,
 }
 
-/// A frame waiting for the writer.
+/// A frame waiting for the socket.
 enum Outgoing {
     Text(Utf8Bytes),
     Ping,
 }
 
-/// What the session and the writer share.
+/// What the session and its frame handler share.
 struct Shared {
     queue: Mutex<Queue>,
-    /// Wakes the writer: a frame was queued, or the close asked for.
-    queued: Notify,
-    /// Wakes a pusher waiting for room (the opening).
-    room: Notify,
+    /// The session, woken when the frame handler queues an answer.
+    session: AtomicWaker,
     max_frames: usize,
     max_bytes: usize,
 }
@@ -78,18 +80,8 @@ struct Queue {
     frames: VecDeque<Outgoing>,
     /// The text bytes in `frames`.
     bytes: usize,
-    closing: Option<Closing>,
-    /// The writer is gone: nothing more can be sent.
-    gone: bool,
-    /// A pusher waits for room.
-    wanted: bool,
-}
-
-/// What the writer does next.
-enum Next {
-    Send(Outgoing),
-    Close(Closing),
-    Wait,
+    /// The session has closed: nothing more is queued.
+    closed: bool,
 }
 
 impl Shared {
@@ -99,224 +91,212 @@ impl Shared {
         self.queue.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Queues `frame` if there is room, or hands it back (none once the writer
-    /// is gone). A `waiting` pusher (the opening) is limited in frames only, and
-    /// is woken by the writer's next pop.
-    fn try_push(&self, frame: Outgoing, waiting: bool) -> Result<(), Option<Outgoing>> {
+    /// Queues `frame` if there is room.
+    fn push(&self, frame: Outgoing) -> Result<(), Full> {
         let len = match &frame {
             Outgoing::Text(text) => text.len(),
             Outgoing::Ping => 0,
         };
         let mut queue = self.queue();
-        if queue.gone {
-            return Err(None);
-        }
-        if queue.frames.len() >= self.max_frames || (!waiting && queue.bytes + len > self.max_bytes) {
-            queue.wanted |= waiting;
-            return Err(Some(frame));
+        if queue.closed || queue.frames.len() >= self.max_frames || queue.bytes + len > self.max_bytes {
+            return Err(Full);
         }
         queue.frames.push_back(frame);
         queue.bytes += len;
-        drop(queue);
-        self.queued.notify_one();
         Ok(())
     }
 
-    /// The writer's next step; the close, once asked for, comes first.
-    fn next(&self) -> Next {
+    fn pop(&self) -> Option<Outgoing> {
         let mut queue = self.queue();
-        if let Some(closing) = queue.closing.take() {
-            return Next::Close(closing);
-        }
-        let Some(frame) = queue.pop() else { return Next::Wait };
-        let wanted = std::mem::take(&mut queue.wanted);
-        drop(queue);
-        if wanted {
-            self.room.notify_waiters();
-        }
-        Next::Send(frame)
-    }
-}
-
-impl Queue {
-    fn pop(&mut self) -> Option<Outgoing> {
-        let frame = self.frames.pop_front()?;
+        let frame = queue.frames.pop_front()?;
         if let Outgoing::Text(text) = &frame {
-            self.bytes -= text.len();
+            queue.bytes -= text.len();
         }
-        if self.frames.is_empty() && self.frames.capacity() > KEPT_CAPACITY {
-            self.frames = VecDeque::new();
+        if queue.frames.is_empty() && queue.frames.capacity() > KEPT_CAPACITY {
+            queue.frames = VecDeque::new();
         }
         Some(frame)
     }
 }
 
-/// A handle that queues frames; cheap to clone (the session's frame handler
-/// task holds one). Pushing never waits, except [`Pusher::push_waiting`].
+/// A handle for another task (the session's frame handler) to queue frames;
+/// pushing never waits, and wakes the session to send them.
 #[derive(Clone)]
 pub(crate) struct Pusher {
     shared: Arc<Shared>,
 }
 
 impl Pusher {
+    /// Queues a JSON frame, or says the queue is full (or the session closed).
+    pub(crate) fn push(&self, frame: &Value) -> Result<(), Full> {
+        self.shared.push(Outgoing::Text(frame.to_string().into()))?;
+        self.shared.session.wake();
+        Ok(())
+    }
+}
+
+/// The session's socket with its queue.
+pub(crate) struct Outbound {
+    socket: Socket,
+    shared: Arc<Shared>,
+    /// The frame being handed to the socket (a long text fragment by fragment).
+    sending: Option<Pieces>,
+    /// Frames handed to the socket since it was last flushed.
+    unflushed: usize,
+}
+
+impl Outbound {
+    /// `socket`, with room in its queue for `max_frames` frames and `max_bytes`
+    /// bytes of text.
+    pub(crate) fn new(socket: Socket, max_frames: usize, max_bytes: usize) -> Self {
+        let shared = Arc::new(Shared {
+            queue: Mutex::default(),
+            session: AtomicWaker::new(),
+            max_frames: max_frames.max(1),
+            max_bytes,
+        });
+        Self { socket, shared, sending: None, unflushed: 0 }
+    }
+
+    /// A handle for another task to queue frames.
+    pub(crate) fn pusher(&self) -> Pusher {
+        Pusher { shared: Arc::clone(&self.shared) }
+    }
+
     /// Queues a JSON frame, or says the queue is full.
     pub(crate) fn push(&self, frame: &Value) -> Result<(), Full> {
         self.push_text(frame.to_string().into())
     }
 
     /// Queues a frame already encoded (shared by every connection of a room).
+    /// It is sent the next time the session waits on [`Outbound::next_frame`].
     pub(crate) fn push_text(&self, text: Utf8Bytes) -> Result<(), Full> {
-        self.shared.try_push(Outgoing::Text(text), false).map_err(|_| Full)
-    }
-
-    /// Queues a frame, waiting up to `patience` for a free place in the queue:
-    /// for the opening of a session (W1, W2), whose replay may be longer than
-    /// the queue and must reach a client that reads at a normal pace.
-    pub(crate) async fn push_waiting(&self, text: Utf8Bytes, patience: Duration) -> Result<(), Full> {
-        let deadline = Instant::now() + patience;
-        let mut frame = Outgoing::Text(text);
-        loop {
-            // Listening before looking: room made in between is not missed.
-            let room = self.shared.room.notified();
-            tokio::pin!(room);
-            room.as_mut().enable();
-            frame = match self.shared.try_push(frame, true) {
-                Ok(()) => return Ok(()),
-                Err(None) => return Err(Full),
-                Err(Some(frame)) => frame,
-            };
-            if tokio::time::timeout_at(deadline, room).await.is_err() {
-                return Err(Full);
-            }
-        }
+        self.shared.push(Outgoing::Text(text))
     }
 
     /// Queues a WebSocket ping (W11).
     pub(crate) fn ping(&self) -> Result<(), Full> {
-        self.shared.try_push(Outgoing::Ping, false).map_err(|_| Full)
-    }
-}
-
-/// The session's end of the queue: pushing (through [`Pusher`]) and closing.
-pub(crate) struct Outbound {
-    pusher: Pusher,
-    writer: JoinHandle<()>,
-}
-
-impl std::ops::Deref for Outbound {
-    type Target = Pusher;
-
-    fn deref(&self) -> &Pusher {
-        &self.pusher
-    }
-}
-
-impl Outbound {
-    /// Starts the writer for `sink`, with room for `max_frames` frames and
-    /// `max_bytes` bytes of text.
-    pub(crate) fn start(sink: SplitSink<Socket, Message>, max_frames: usize, max_bytes: usize) -> Self {
-        let shared = Arc::new(Shared {
-            queue: Mutex::default(),
-            queued: Notify::new(),
-            room: Notify::new(),
-            max_frames: max_frames.max(1),
-            max_bytes,
-        });
-        let writer = tokio::spawn(write(sink, Writer(Arc::clone(&shared))));
-        Self { pusher: Pusher { shared }, writer }
+        self.shared.push(Outgoing::Ping)
     }
 
-    /// Another handle for pushing frames.
-    pub(crate) fn pusher(&self) -> Pusher {
-        self.pusher.clone()
-    }
-
-    /// Sends the close frame with `code` (after what is queued when `drain`) and
-    /// waits for the writer, at most [`CLOSE_GRACE`].
-    pub(crate) async fn close(mut self, code: u16, reason: &'static str, drain: bool) {
-        self.shared.queue().closing = Some(Closing { code, reason, drain });
-        self.shared.queued.notify_one();
-        if tokio::time::timeout(CLOSE_GRACE, &mut self.writer).await.is_err() {
-            self.writer.abort();
-        }
-    }
-}
-
-/// The writer's hold on the queue; when the writer ends, however it ends,
-/// nothing more is queued and a waiting pusher is let go.
-struct Writer(Arc<Shared>);
-
-impl Drop for Writer {
-    fn drop(&mut self) {
-        let mut queue = self.0.queue();
-        queue.gone = true;
-        queue.frames = VecDeque::new();
-        drop(queue);
-        self.0.room.notify_waiters();
-    }
-}
-
-/// The writer: sends what is queued, gathering a burst into few flushes (the
-/// socket is flushed when the queue is empty or every [`FLUSH_EVERY_FRAMES`]).
-async fn write(mut sink: SplitSink<Socket, Message>, writer: Writer) {
-    let shared = &writer.0;
-    let mut unflushed = 0;
-    let closing = loop {
-        match shared.next() {
-            Next::Send(frame) => {
-                if send(&mut sink, frame).await.is_err() {
-                    return;
-                }
-                unflushed += 1;
-                if unflushed >= FLUSH_EVERY_FRAMES {
-                    if sink.flush().await.is_err() {
-                        return;
-                    }
-                    unflushed = 0;
-                }
-            }
-            Next::Close(closing) => break closing,
-            Next::Wait => {
-                if unflushed > 0 {
-                    if sink.flush().await.is_err() {
-                        return;
-                    }
-                    unflushed = 0;
-                    continue;
-                }
-                shared.queued.notified().await;
+    /// Sends `frames` before anything queued, each waiting up to `patience` for
+    /// the client to take it: the opening of a session (W1, W2), whose replay
+    /// may be longer than the queue and must reach a client that reads at a
+    /// normal pace.
+    pub(crate) async fn send_each(&mut self, frames: Vec<Utf8Bytes>, patience: Duration) -> Result<(), SendError> {
+        for text in frames {
+            self.sending = Some(Pieces::new(Outgoing::Text(text)));
+            match tokio::time::timeout(patience, poll_fn(|cx| self.poll_send(cx))).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => return Err(SendError::Closed),
+                Err(_) => return Err(SendError::TooSlow),
             }
         }
-    };
-    if closing.drain {
+        Ok(())
+    }
+
+    /// Sends what is queued, as far as the socket takes it, and reads the
+    /// client's next frame: the session's one wait on its socket. A failed
+    /// write ends the stream as an error, like a failed read.
+    pub(crate) fn next_frame(&mut self) -> impl Future<Output = Option<Result<Message, tungstenite::Error>>> + '_ {
+        poll_fn(|cx| {
+            // Registered before the queue is looked at: an answer queued after
+            // the look wakes the session again.
+            self.shared.session.register(cx.waker());
+            if let Poll::Ready(Err(e)) = self.poll_send(cx) {
+                return Poll::Ready(Some(Err(e)));
+            }
+            self.socket.poll_next_unpin(cx)
+        })
+    }
+
+    /// Hands queued frames to the socket until the queue is empty and the
+    /// socket flushed, or the socket cannot take more (pending).
+    fn poll_send(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), tungstenite::Error>> {
         loop {
-            let frame = shared.queue().pop();
-            let Some(frame) = frame else { break };
-            if send(&mut sink, frame).await.is_err() {
-                return;
+            if self.sending.is_none() {
+                self.sending = self.shared.pop().map(Pieces::new);
+            }
+            let Some(pieces) = &mut self.sending else {
+                if self.unflushed > 0 {
+                    ready!(self.socket.poll_flush_unpin(cx))?;
+                    self.unflushed = 0;
+                }
+                return Poll::Ready(Ok(()));
+            };
+            if self.unflushed >= FLUSH_EVERY_FRAMES {
+                ready!(self.socket.poll_flush_unpin(cx))?;
+                self.unflushed = 0;
+            }
+            ready!(self.socket.poll_ready_unpin(cx))?;
+            match pieces.next() {
+                Some(message) => {
+                    self.socket.start_send_unpin(message)?;
+                    self.unflushed += 1;
+                }
+                None => self.sending = None,
             }
         }
     }
-    let close = CloseFrame { code: CloseCode::from(closing.code), reason: closing.reason.into() };
-    let _ = sink.send(Message::Close(Some(close))).await;
-    let _ = sink.close().await;
+
+    /// Sends the close frame with `code` (after what is queued when `drain`),
+    /// taking at most [`CLOSE_GRACE`]. Frames queued from now on are refused.
+    pub(crate) async fn close(mut self, code: u16, reason: &'static str, drain: bool) {
+        self.shared.queue().closed = true;
+        let closing = async {
+            if drain {
+                poll_fn(|cx| self.poll_send(cx)).await?;
+            }
+            let close = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
+            self.socket.send(Message::Close(Some(close))).await?;
+            SinkExt::close(&mut self.socket).await
+        };
+        let _ = tokio::time::timeout(CLOSE_GRACE, closing).await;
+    }
 }
 
-/// Hands one frame to the socket, a long text in fragments, without flushing.
-async fn send(sink: &mut SplitSink<Socket, Message>, frame: Outgoing) -> Result<(), ()> {
-    let text = match frame {
-        Outgoing::Text(text) if text.len() > FRAGMENT_BYTES => text,
-        Outgoing::Text(text) => return sink.feed(Message::Text(text)).await.map_err(drop),
-        Outgoing::Ping => return sink.feed(Message::Ping(Bytes::new())).await.map_err(drop),
-    };
-    let bytes = Bytes::from(text);
-    let mut start = 0;
-    while start < bytes.len() {
-        let end = (start + FRAGMENT_BYTES).min(bytes.len());
-        let opcode = OpCode::Data(if start == 0 { Data::Text } else { Data::Continue });
-        let fragment = Frame::message(bytes.slice(start..end), opcode, end == bytes.len());
-        sink.feed(Message::Frame(fragment)).await.map_err(drop)?;
-        start = end;
+impl Drop for Outbound {
+    /// However the session ends, its frame handler's answers are refused and
+    /// what is still queued is freed.
+    fn drop(&mut self) {
+        let mut queue = self.shared.queue();
+        queue.closed = true;
+        queue.frames = VecDeque::new();
     }
-    Ok(())
+}
+
+/// The messages one frame goes out as: itself, or a long text's fragments.
+enum Pieces {
+    Whole(Option<Message>),
+    Fragments { text: Bytes, start: usize },
+}
+
+impl Pieces {
+    fn new(frame: Outgoing) -> Self {
+        match frame {
+            Outgoing::Text(text) if text.len() > FRAGMENT_BYTES => Self::Fragments { text: text.into(), start: 0 },
+            Outgoing::Text(text) => Self::Whole(Some(Message::Text(text))),
+            Outgoing::Ping => Self::Whole(Some(Message::Ping(Bytes::new()))),
+        }
+    }
+}
+
+impl Iterator for Pieces {
+    type Item = Message;
+
+    fn next(&mut self) -> Option<Message> {
+        match self {
+            Self::Whole(message) => message.take(),
+            Self::Fragments { text, start } => {
+                if *start >= text.len() {
+                    return None;
+                }
+                let end = (*start + FRAGMENT_BYTES).min(text.len());
+                let opcode = OpCode::Data(if *start == 0 { Data::Text } else { Data::Continue });
+                let fragment = Frame::message(text.slice(*start..end), opcode, end == text.len());
+                *start = end;
+                Some(Message::Frame(fragment))
+            }
+        }
+    }
 }

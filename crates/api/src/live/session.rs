@@ -1,11 +1,12 @@
 //! One WebSocket session: welcome and replay (W1, W2), then the room's signals
 //! out and the client's frames in, until a close code of W14.
 //!
-//! The session task owns the socket's read half and the feed; the write half
-//! belongs to the [`Outbound`] writer, so nothing the room does ever waits on a
-//! slow client (W12). On the delivery path no lock is held across an await:
-//! the only locks are a push onto a connection's queue and a lookup in the
-//! encoded-frame cache.
+//! The session task owns the socket and the feed: it queues the room's frames
+//! without waiting ([`Outbound`]) and hands them to the socket whenever it
+//! waits on it, so nothing the room does ever waits on a slow client (W12), and
+//! a delivery wakes one task. On the delivery path no lock is held across an
+//! await: the only locks are a push onto a connection's queue and a lookup in
+//! the encoded-frame cache.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -17,8 +18,6 @@ use chatroom_domain::event::{DisconnectReason, HistoryQuery, MessageDraft, Messa
 use chatroom_domain::live::{Connection, FeedError, LiveService, Subscription};
 use chatroom_domain::room::{DeliveryMark, Entered, RoomId, RoomRef};
 use chatroom_domain::user::{User, UserId};
-use futures_util::stream::SplitStream;
-use futures_util::StreamExt;
 use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, watch};
@@ -28,7 +27,7 @@ use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
 use super::delivery::{Deliveries, FLUSH_EVERY};
 use super::flood::{FloodLimit, Verdict};
 use super::frames::{self, EncodedEvents};
-use super::outbound::{Full, Outbound, Pusher};
+use super::outbound::{Full, Outbound, Pusher, SendError};
 use super::socket::Socket;
 use crate::catalogue::{Entry, Failure, Text};
 use crate::language::Lang;
@@ -196,7 +195,7 @@ impl Ending {
 pub(crate) fn run(socket: Socket, start: Box<SessionStart>) -> impl Future<Output = ()> + Send + 'static {
     let (mut live, opening) = Live::open(socket, *start);
     async move {
-        let ending = match Box::pin(send_opening(&live.outbound, opening)).await {
+        let ending = match Box::pin(send_opening(&mut live.outbound, opening)).await {
             Ok(()) => live.serve().await,
             Err(ending) => ending,
         };
@@ -218,7 +217,6 @@ struct Live {
     idle_timeout: Duration,
     shutdown: watch::Receiver<bool>,
     feed: Box<dyn Subscription>,
-    incoming: SplitStream<Socket>,
     outbound: Outbound,
     /// The client's frames are handled on a task of their own, in order: a post
     /// waiting on the database must not keep this loop from reading the feed.
@@ -257,7 +255,7 @@ impl Timers {
 }
 
 impl Live {
-    /// Splits the socket, starts its writer and encodes the opening (welcome,
+    /// Puts a queue in front of the socket and encodes the opening (welcome,
     /// replay, caughtUp), which then holds nothing of the room's lists.
     fn open(socket: Socket, start: SessionStart) -> (Self, Vec<Utf8Bytes>) {
         let SessionStart {
@@ -274,8 +272,7 @@ impl Live {
             shutdown,
         } = start;
         let Connection { online, last_seq, replay, feed } = connection;
-        let (sink, incoming) = socket.split();
-        let outbound = Outbound::start(sink, settings.outbound_queue_frames, settings.outbound_queue_bytes);
+        let outbound = Outbound::new(socket, settings.outbound_queue_frames, settings.outbound_queue_bytes);
 
         let opened_at_mark = entered.membership.last_delivered_seq;
         let last_sent = replay.last().map_or(last_seq, |event| event.seq.max(last_seq));
@@ -305,7 +302,6 @@ impl Live {
             idle_timeout: settings.idle_timeout,
             shutdown,
             feed,
-            incoming,
             outbound,
             posts: None,
             held: BTreeMap::new(),
@@ -332,10 +328,13 @@ impl Live {
             if timer.deadline() != deadline {
                 timer.as_mut().reset(deadline);
             }
+            // In this order: what was queued goes out (with the socket's
+            // branch) before the next signal is taken.
             let step = tokio::select! {
+                biased;
                 () = stopping(&mut self.shutdown) => Err(Ending::new(close::GOING_AWAY, "server shutting down")),
                 () = &mut timer => self.on_timer(timer.deadline().max(Instant::now())).await,
-                frame = self.incoming.next() => self.on_frame(frame),
+                frame = self.outbound.next_frame() => self.on_frame(frame),
                 signal = self.feed.next() => self.on_signal(signal),
             };
             if let Err(ending) = step {
@@ -495,7 +494,7 @@ impl Live {
 
     /// Closes the connection with `ending`'s code and counts it out.
     async fn finish(self, ending: Ending) {
-        let Self { user, room, live, outbound, posts, feed, incoming, opened_at_mark, delivered, .. } = self;
+        let Self { user, room, live, outbound, posts, feed, opened_at_mark, delivered, .. } = self;
         drop(posts);
         // On close the mark is written at once, before the close frame, not with the
         // next batch: a client that reconnects right away is replayed from here (D4).
@@ -507,7 +506,6 @@ impl Live {
         }
         outbound.close(ending.code, ending.reason, ending.drain).await;
         drop(feed);
-        drop(incoming);
         if let Err(e) = live.disconnect(&room, &user.id).await {
             tracing::warn!(error = %format_args!("{e:#}"), room = room.as_str(), "could not count a connection out");
         }
@@ -515,15 +513,13 @@ impl Live {
     }
 }
 
-/// Queues the opening, each frame waiting up to [`OPENING_PATIENCE`] for the
-/// client to make room; it is consumed as it is sent.
-async fn send_opening(outbound: &Outbound, opening: Vec<Utf8Bytes>) -> Result<(), Ending> {
-    for frame in opening {
-        if outbound.push_waiting(frame, OPENING_PATIENCE).await.is_err() {
-            return Err(Ending::slow("slow consumer"));
-        }
-    }
-    Ok(())
+/// Sends the opening, each frame waiting up to [`OPENING_PATIENCE`] for the
+/// client to take it; it is consumed as it is sent.
+async fn send_opening(outbound: &mut Outbound, opening: Vec<Utf8Bytes>) -> Result<(), Ending> {
+    outbound.send_each(opening, OPENING_PATIENCE).await.map_err(|e| match e {
+        SendError::TooSlow => Ending::slow("slow consumer"),
+        SendError::Closed => Ending::new(close::LEFT, ""),
+    })
 }
 
 /// A frame's text, as queued.
