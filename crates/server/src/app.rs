@@ -2,6 +2,7 @@
 //! explicit constructor calls (no container, no globals), bound to its listener
 //! before it is started so callers (and tests) know the port.
 
+mod listener;
 mod readiness;
 mod shutdown;
 mod wiring;
@@ -40,6 +41,7 @@ impl Application {
         let acceptor = TcpListener::bind(config.http.listen.clone())
             .into_acceptor()
             .await
+            .map(listener::NoDelay)
             .with_context(|| format!("binding the HTTP listener to {}", config.http.listen))?;
         let address = acceptor
             .local_addr()

@@ -250,7 +250,9 @@ async fn register_all(app: &TestApp, count: usize) -> anyhow::Result<Vec<String>
 async fn connect(app: &TestApp, token: &str, path: &str) -> anyhow::Result<Socket> {
     let mut request = format!("ws://{}{path}", app.address).into_client_request()?;
     request.headers_mut().insert("authorization", HeaderValue::from_str(&format!("Bearer {token}"))?);
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.context("connecting a member")?;
+    // Nagle's algorithm off, as browsers and most WebSocket clients have it.
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async_with_config(request, None, true).await.context("connecting a member")?;
     wait_for(&mut socket, "caughtUp").await?;
     Ok(socket)
 }
