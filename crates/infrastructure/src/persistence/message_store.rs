@@ -7,6 +7,7 @@
 //! and an idle store commits a lone append at once. Each caller still gets its
 //! answer only after the commit, so D1 holds.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
 
 use anyhow::{anyhow, Context};
@@ -14,14 +15,17 @@ use async_trait::async_trait;
 use chatroom_domain::event::{AppendError, Appended, EventKind, MessageStore, NewEvent, RoomEvent};
 use chatroom_domain::room::RoomId;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
 use super::database::Database;
 use super::db_errors::unexpected;
 use super::entities::{room_events, rooms};
-use super::room_writes::{next_seq, store_event};
+use super::room_writes::{allocate_seqs, event_row};
 use super::timestamps::to_millis;
 
 /// The most appends in one transaction.
@@ -83,9 +87,7 @@ async fn write_batches(db: Database, mut queue: mpsc::Receiver<Pending>) {
 /// resends are deduplicated (D3).
 async fn append_batch(db: &Database, batch: &[Pending]) -> Vec<Result<Appended, AppendError>> {
     if batch.len() > 1 {
-        let mut order: Vec<usize> = (0..batch.len()).collect();
-        order.sort_by(|a, b| batch[*a].room.as_str().cmp(batch[*b].room.as_str()));
-        match append_together(db, batch, &order).await {
+        match append_together(db, batch).await {
             Ok(answers) => return answers,
             Err(BatchFailed::Statement(e)) => {
                 tracing::warn!(error = %format_args!("{e:#}"), appends = batch.len(), "a grouped append failed; appending one by one");
@@ -111,21 +113,25 @@ enum BatchFailed {
     Commit(anyhow::Error),
 }
 
-async fn append_together(
-    db: &Database,
-    batch: &[Pending],
-    order: &[usize],
-) -> Result<Vec<Result<Appended, AppendError>>, BatchFailed> {
+async fn append_together(db: &Database, batch: &[Pending]) -> Result<Vec<Result<Appended, AppendError>>, BatchFailed> {
+    let mut rooms: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, pending) in batch.iter().enumerate() {
+        rooms.entry(pending.room.as_str()).or_default().push(i);
+    }
     let txn = db.writer().begin().await.map_err(|e| BatchFailed::Statement(e.into()))?;
     let mut answers: Vec<Option<Result<Appended, AppendError>>> = batch.iter().map(|_| None).collect();
-    for &i in order {
-        let pending = &batch[i];
-        match append_in(&txn, &pending.room, pending.event.clone(), pending.dedupe_since).await {
-            Err(AppendError::Unexpected(e)) => {
+    for indices in rooms.values() {
+        let pendings: Vec<&Pending> = indices.iter().map(|&i| &batch[i]).collect();
+        match append_to_room(&txn, &pendings).await {
+            Ok(room_answers) => {
+                for (&i, answer) in indices.iter().zip(room_answers) {
+                    answers[i] = Some(answer);
+                }
+            }
+            Err(e) => {
                 let _ = txn.rollback().await;
                 return Err(BatchFailed::Statement(e));
             }
-            answer => answers[i] = Some(answer),
         }
     }
     txn.commit().await.map_err(|e| BatchFailed::Commit(anyhow::Error::new(e).context("committing events")))?;
@@ -138,57 +144,130 @@ async fn append_together(
 /// One append in a transaction of its own.
 async fn append_alone(db: &Database, pending: &Pending) -> Result<Appended, AppendError> {
     let txn = db.writer().begin().await.map_err(unexpected("beginning a transaction"))?;
-    let appended = append_in(&txn, &pending.room, pending.event.clone(), pending.dedupe_since).await?;
+    let answer = append_to_room(&txn, &[pending]).await?.pop().unwrap_or_else(|| Err(anyhow!("no answer").into()))?;
     txn.commit().await.map_err(unexpected("committing an event"))?;
-    Ok(appended)
+    Ok(answer)
 }
 
-/// The append of [`MessageStore::append`] inside `txn`: the room's next seq, or
-/// the earlier copy of a resent message (whose seq is given back: no gap, R13).
-async fn append_in(
+/// Appends `pendings`, all to one room, in order inside `txn`, with a fixed
+/// number of statements however many they are: the seqs are allocated
+/// together, the earlier copies of resent messages are looked up together
+/// and the new events are inserted together. A resend (D3), of an earlier
+/// message or of one earlier in `pendings`, gets that message back and stores
+/// nothing; its seq is given back, so the seqs have no gap (R13). An error is
+/// a failed statement.
+async fn append_to_room(
+    txn: &DatabaseTransaction,
+    pendings: &[&Pending],
+) -> anyhow::Result<Vec<Result<Appended, AppendError>>> {
+    let Some(first) = pendings.first() else { return Ok(Vec::new()) };
+    let room = &first.room;
+    let count = i64::try_from(pendings.len()).context("too many appends")?;
+    // The room is locked first, so a racing resend of the same message on
+    // another node waits here and then finds this one (D3).
+    let Some(last) = allocate_seqs(txn, room, count).await? else {
+        return Ok(pendings.iter().map(|_| Err(AppendError::RoomNotFound)).collect());
+    };
+    let mut earlier = earlier_copies(txn, room, pendings).await?;
+    // The messages of this batch by resend key, stored or found.
+    let mut known: Vec<(ResendKey<'_>, RoomEvent)> = Vec::new();
+    let (mut rows, mut released, mut answers) = (Vec::new(), Vec::new(), Vec::with_capacity(pendings.len()));
+    let mut seq = last - count + 1;
+    for pending in pendings {
+        let key = resend_key(&pending.event);
+        if let Some(key) = key {
+            if let Some((_, event)) = known.iter().find(|(k, _)| *k == key) {
+                answers.push(Ok(Appended { event: event.clone(), duplicate: true }));
+                continue;
+            }
+            if let Some(at) = earlier.iter().position(|row| key.matches(row)) {
+                let copy = earlier.swap_remove(at);
+                if copy.at >= to_millis(pending.dedupe_since) {
+                    let event = copy.into_domain()?;
+                    known.push((key, event.clone()));
+                    answers.push(Ok(Appended { event, duplicate: true }));
+                    continue;
+                }
+                // Past the window the id is free again; the old message keeps its text.
+                released.push(copy.seq);
+            }
+        }
+        let (row, event) = event_row(room, seq, pending.event.clone())?;
+        seq += 1;
+        if let Some(key) = key {
+            known.push((key, event.clone()));
+        }
+        rows.push(row.into_active_model());
+        answers.push(Ok(Appended { event, duplicate: false }));
+    }
+    let unused = last + 1 - seq;
+    if unused > 0 {
+        rooms::Entity::update_many()
+            .col_expr(rooms::Column::LastSeq, Expr::col(rooms::Column::LastSeq).sub(unused))
+            .filter(rooms::Column::Id.eq(room.as_str()))
+            .exec(txn)
+            .await
+            .context("giving resends' seqs back")?;
+    }
+    if !released.is_empty() {
+        room_events::Entity::update_many()
+            .col_expr(room_events::Column::ClientMsgId, Expr::value(Option::<String>::None))
+            .filter(room_events::Column::RoomId.eq(room.as_str()))
+            .filter(room_events::Column::Seq.is_in(released))
+            .exec(txn)
+            .await
+            .context("releasing expired clientMsgIds")?;
+    }
+    if !rows.is_empty() {
+        room_events::Entity::insert_many(rows).exec_without_returning(txn).await.context("storing room events")?;
+    }
+    Ok(answers)
+}
+
+/// What makes two messages one for D3: the sender and the clientMsgId.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct ResendKey<'a> {
+    sender: &'a str,
+    client_msg_id: &'a str,
+}
+
+impl ResendKey<'_> {
+    fn matches(&self, row: &room_events::Model) -> bool {
+        row.sender_id.as_deref() == Some(self.sender) && row.client_msg_id.as_deref() == Some(self.client_msg_id)
+    }
+}
+
+fn resend_key(event: &NewEvent) -> Option<ResendKey<'_>> {
+    match &event.kind {
+        EventKind::Message { from, client_msg_id: Some(id), .. } => {
+            Some(ResendKey { sender: from.id.as_str(), client_msg_id: id.as_str() })
+        }
+        _ => None,
+    }
+}
+
+/// The stored messages that `pendings` would resend, in one query (by the
+/// unique index on room, sender and clientMsgId).
+async fn earlier_copies(
     txn: &DatabaseTransaction,
     room: &RoomId,
-    event: NewEvent,
-    dedupe_since: OffsetDateTime,
-) -> Result<Appended, AppendError> {
-    // Locks the room first, so a racing resend of the same message waits here
-    // and then finds this one (D3).
-    let seq = next_seq(txn, room).await?.ok_or(AppendError::RoomNotFound)?;
-    if let EventKind::Message { from, client_msg_id: Some(client_msg_id), .. } = &event.kind {
-        let earlier = room_events::Entity::find()
-            .filter(room_events::Column::RoomId.eq(room.as_str()))
-            .filter(room_events::Column::SenderId.eq(from.id.as_str()))
-            .filter(room_events::Column::ClientMsgId.eq(client_msg_id.as_str()))
-            .one(txn)
-            .await
-            .map_err(unexpected("looking for a resent message"))?;
-        if let Some(earlier) = earlier {
-            if earlier.at >= to_millis(dedupe_since) {
-                give_back_seq(txn, room).await?;
-                return Ok(Appended { event: earlier.into_domain()?, duplicate: true });
-            }
-            // Past the window the id is free again; the old message keeps its text.
-            room_events::Entity::update_many()
-                .col_expr(room_events::Column::ClientMsgId, Expr::value(Option::<String>::None))
-                .filter(room_events::Column::RoomId.eq(room.as_str()))
-                .filter(room_events::Column::Seq.eq(earlier.seq))
-                .exec(txn)
-                .await
-                .map_err(unexpected("releasing an expired clientMsgId"))?;
-        }
+    pendings: &[&Pending],
+) -> anyhow::Result<Vec<room_events::Model>> {
+    let keys: Vec<ResendKey<'_>> = pendings.iter().filter_map(|p| resend_key(&p.event)).collect();
+    if keys.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(Appended { event: store_event(txn, room, seq, event).await?, duplicate: false })
-}
-
-/// Returns the seq just allocated to a duplicate, which stores nothing.
-async fn give_back_seq(txn: &DatabaseTransaction, room: &RoomId) -> Result<(), AppendError> {
-    rooms::Entity::update_many()
-        .col_expr(rooms::Column::LastSeq, Expr::col(rooms::Column::LastSeq).sub(1))
-        .filter(rooms::Column::Id.eq(room.as_str()))
-        .exec(txn)
+    let senders: BTreeSet<&str> = keys.iter().map(|k| k.sender).collect();
+    let ids: BTreeSet<&str> = keys.iter().map(|k| k.client_msg_id).collect();
+    let mut rows = room_events::Entity::find()
+        .filter(room_events::Column::RoomId.eq(room.as_str()))
+        .filter(room_events::Column::SenderId.is_in(senders))
+        .filter(room_events::Column::ClientMsgId.is_in(ids))
+        .all(txn)
         .await
-        .map_err(unexpected("giving a duplicate's seq back"))?;
-    Ok(())
+        .context("looking for resent messages")?;
+    rows.retain(|row| keys.iter().any(|key| key.matches(row)));
+    Ok(rows)
 }
 
 fn into_events(rows: Vec<room_events::Model>) -> anyhow::Result<Vec<RoomEvent>> {

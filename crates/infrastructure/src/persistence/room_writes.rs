@@ -18,7 +18,7 @@ use sea_orm::{
 };
 
 use super::entities::{room_events, rooms};
-use super::timestamps::{from_millis, to_millis};
+use super::timestamps::from_millis;
 
 /// Locks the room's row; `false` when there is no such room.
 pub(crate) async fn lock_room(txn: &DatabaseTransaction, room: &RoomId) -> anyhow::Result<bool> {
@@ -34,21 +34,27 @@ pub(crate) async fn lock_room(txn: &DatabaseTransaction, room: &RoomId) -> anyho
 /// Locks the room and allocates its next seq (R13); `None` when there is no such
 /// room. The seq is exactly one more than the last one committed.
 pub(crate) async fn next_seq(txn: &DatabaseTransaction, room: &RoomId) -> anyhow::Result<Option<i64>> {
+    allocate_seqs(txn, room, 1).await
+}
+
+/// Locks the room and allocates its next `count` seqs (R13), returning the last
+/// of them; `None` when there is no such room.
+pub(crate) async fn allocate_seqs(txn: &DatabaseTransaction, room: &RoomId, count: i64) -> anyhow::Result<Option<i64>> {
     let mut bump = rooms::Entity::update_many()
-        .col_expr(rooms::Column::LastSeq, Expr::col(rooms::Column::LastSeq).add(1))
+        .col_expr(rooms::Column::LastSeq, Expr::col(rooms::Column::LastSeq).add(count))
         .filter(rooms::Column::Id.eq(room.as_str()))
         .into_query();
     let backend = txn.get_database_backend();
     if backend != DbBackend::MySql {
         // SQLite and PostgreSQL say what they wrote (`UPDATE … RETURNING`): one
-        // round trip per message instead of two, on the path every message takes.
+        // round trip instead of two, on the path every message takes.
         bump.returning_col(rooms::Column::LastSeq);
-        let Some(row) = txn.query_one(backend.build(&bump)).await.context("allocating a seq")? else {
+        let Some(row) = txn.query_one(backend.build(&bump)).await.context("allocating seqs")? else {
             return Ok(None);
         };
         return row.try_get::<i64>("", rooms::Column::LastSeq.as_str()).map(Some).context("reading the allocated seq");
     }
-    let bumped = txn.execute(backend.build(&bump)).await.context("allocating a seq")?;
+    let bumped = txn.execute(backend.build(&bump)).await.context("allocating seqs")?;
     if bumped.rows_affected() == 0 {
         return Ok(None);
     }
@@ -62,6 +68,13 @@ pub(crate) async fn next_seq(txn: &DatabaseTransaction, room: &RoomId) -> anyhow
     seq.context("room vanished while allocating a seq").map(Some)
 }
 
+/// `event` as `room`'s event number `seq`: its row, and the event as it reads back.
+pub(crate) fn event_row(room: &RoomId, seq: i64, event: NewEvent) -> anyhow::Result<(room_events::Model, RoomEvent)> {
+    let row = room_events::Model::from_domain(room, seq, &event)?;
+    let stored = RoomEvent { room_id: room.clone(), seq, at: from_millis(row.at)?, kind: event.kind };
+    Ok((row, stored))
+}
+
 /// Stores `event` as the room's event number `seq` and returns it as stored.
 pub(crate) async fn store_event(
     txn: &DatabaseTransaction,
@@ -69,12 +82,12 @@ pub(crate) async fn store_event(
     seq: i64,
     event: NewEvent,
 ) -> anyhow::Result<RoomEvent> {
-    let row = room_events::Model::from_domain(room, seq, &event)?;
+    let (row, stored) = event_row(room, seq, event)?;
     room_events::Entity::insert(row.into_active_model())
         .exec_without_returning(txn)
         .await
         .context("storing a room event")?;
-    Ok(RoomEvent { room_id: room.clone(), seq, at: from_millis(to_millis(event.at))?, kind: event.kind })
+    Ok(stored)
 }
 
 /// Allocates the next seq and stores `event` under it; `None` when there is no
