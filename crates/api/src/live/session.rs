@@ -59,6 +59,10 @@ const GAP_PATIENCE: Duration = Duration::from_millis(500);
 /// The most events read from the history to fill one gap.
 const GAP_FETCH: u32 = 200;
 
+/// The most signals taken from the feed before what they queued is handed to
+/// the socket.
+const GATHER: usize = 32;
+
 /// Client frames waiting for their answer (W8); beyond this the client is
 /// sending faster than it is served and gets E1201.
 const PENDING_POSTS: usize = 64;
@@ -335,7 +339,7 @@ impl Live {
                 () = stopping(&mut self.shutdown) => Err(Ending::new(close::GOING_AWAY, "server shutting down")),
                 () = &mut timer => self.on_timer(timer.deadline().max(Instant::now())).await,
                 frame = self.outbound.next_frame() => self.on_frame(frame),
-                signal = self.feed.next() => self.on_signal(signal),
+                signal = self.feed.next() => self.on_signals(signal),
             };
             if let Err(ending) = step {
                 return ending;
@@ -445,6 +449,19 @@ impl Live {
     /// Queues a frame for the client, which is too slow if its queue is full.
     fn reply(&self, frame: &Value) -> Result<(), Ending> {
         self.outbound.push(frame).map_err(|Full| Ending::slow("slow consumer"))
+    }
+
+    /// A signal of the room, then those that arrived behind it (up to
+    /// [`GATHER`]): a burst is queued whole, and goes out in few writes.
+    fn on_signals(&mut self, first: Result<RoomSignal, FeedError>) -> Result<(), Ending> {
+        self.on_signal(first)?;
+        for _ in 1..GATHER {
+            match self.feed.try_next() {
+                Some(signal) => self.on_signal(signal)?,
+                None => break,
+            }
+        }
+        Ok(())
     }
 
     /// One signal of the room.

@@ -21,12 +21,10 @@ pub(crate) type Socket = WebSocketStream<Upgraded>;
 /// arrives, up to the frame limit.
 const READ_BUFFER_BYTES: usize = 1024;
 
-/// None: each frame (a long one fragment by fragment) is written to the socket
-/// as the writer hands it over, so the write buffer, which keeps the size it
-/// once had, never grows past a fragment. A member receives about one frame per
-/// wake-up even in a busy room, so gathering saved no writes: the load tool
-/// measured the same server CPU per delivery with a 4 KiB buffer.
-const WRITE_BUFFER_BYTES: usize = 0;
+/// Frames handed to the socket together (a burst) are written together up to
+/// this size; a lone frame is written at once (the session flushes when its
+/// queue is empty).
+const WRITE_BUFFER_BYTES: usize = 1024;
 
 /// A request to switch to the WebSocket protocol (RFC 6455 §4.2.1). A request
 /// without it is refused with poem's `WebSocketError`, which the catalogue

@@ -26,6 +26,12 @@ pub trait Subscription: Send {
     /// The next signal. MUST be cancel-safe: it sits in a `select!` next to the
     /// socket.
     async fn next(&mut self) -> Result<RoomSignal, FeedError>;
+
+    /// A signal that has already arrived, without waiting for one: `None` when
+    /// there is none. A connection takes a burst whole before it writes.
+    fn try_next(&mut self) -> Option<Result<RoomSignal, FeedError>> {
+        None
+    }
 }
 
 /// The subscribing half of the event bus: a Redis-backed bus relays its channels

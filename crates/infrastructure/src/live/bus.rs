@@ -19,7 +19,7 @@ use chatroom_domain::account::SessionId;
 use chatroom_domain::event::{EventBus, RoomSignal};
 use chatroom_domain::live::{EventFeed, FeedError, Subscription};
 use chatroom_domain::room::RoomId;
-use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
 
 /// Signals buffered per room before a slow subscriber lags.
 pub const DEFAULT_ROOM_CAPACITY: usize = 1024;
@@ -157,15 +157,41 @@ impl RoomSubscription {
             RecvError::Closed => SubscriptionError::Closed,
         })
     }
+
+    /// The next signal if one has already arrived, in the order of
+    /// [`RoomSubscription::recv`]; `None` when there is none.
+    pub fn try_recv(&mut self) -> Option<Result<RoomSignal, SubscriptionError>> {
+        let ended = self.session_ends.try_recv().map(|ids| RoomSignal::SessionsEnded(ids.to_vec()));
+        let next = match ended {
+            Err(TryRecvError::Empty) => self.signals.try_recv(),
+            ended => ended,
+        };
+        match next {
+            Ok(signal) => Some(Ok(signal)),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Lagged(missed)) => Some(Err(SubscriptionError::Lagged(missed))),
+            Err(TryRecvError::Closed) => Some(Err(SubscriptionError::Closed)),
+        }
+    }
 }
 
 #[async_trait]
 impl Subscription for RoomSubscription {
     async fn next(&mut self) -> Result<RoomSignal, FeedError> {
-        self.recv().await.map_err(|e| match e {
-            SubscriptionError::Lagged(missed) => FeedError::Lagged(missed),
-            SubscriptionError::Closed => FeedError::Closed,
-        })
+        Ok(self.recv().await?)
+    }
+
+    fn try_next(&mut self) -> Option<Result<RoomSignal, FeedError>> {
+        self.try_recv().map(|next| Ok(next?))
+    }
+}
+
+impl From<SubscriptionError> for FeedError {
+    fn from(e: SubscriptionError) -> Self {
+        match e {
+            SubscriptionError::Lagged(missed) => Self::Lagged(missed),
+            SubscriptionError::Closed => Self::Closed,
+        }
     }
 }
 

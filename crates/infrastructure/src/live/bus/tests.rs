@@ -111,3 +111,22 @@ async fn a_subscription_waits_for_a_signal_published_later() {
 
     assert_eq!(waiting.await.unwrap(), Ok(RoomSignal::Dissolved));
 }
+
+#[tokio::test]
+async fn a_burst_is_taken_without_waiting_session_ends_first_then_nothing() {
+    let bus = InProcessEventBus::with_capacity(2);
+    let mut subscription = bus.subscribe(&room("r1"));
+    let ended = vec![SessionId::new("s1".to_owned())];
+    assert_eq!(subscription.try_recv(), None, "nothing has arrived");
+
+    bus.publish(&room("r1"), online("a")).await.unwrap();
+    bus.end_sessions(&ended).await.unwrap();
+
+    assert_eq!(subscription.try_recv(), Some(Ok(RoomSignal::SessionsEnded(ended))));
+    assert_eq!(subscription.try_recv(), Some(Ok(online("a"))));
+    assert_eq!(subscription.try_recv(), None);
+    for user in ["b", "c", "d"] {
+        bus.publish(&room("r1"), online(user)).await.unwrap();
+    }
+    assert_eq!(subscription.try_recv(), Some(Err(SubscriptionError::Lagged(1))), "W12 as with recv");
+}
