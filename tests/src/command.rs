@@ -98,7 +98,7 @@ impl Chatroom {
         let mut command = Command::new(&self.binary);
         command.current_dir(self.workdir.path()).kill_on_drop(true).stdin(Stdio::null());
         for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("CHATROOM__") || key == "RUST_LOG" {
+            if key.to_string_lossy().starts_with("CHATROOM__") || key == "RUST_LOG" || key == "MALLOC_ARENA_MAX" {
                 command.env_remove(&key);
             }
         }

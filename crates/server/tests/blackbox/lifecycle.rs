@@ -89,3 +89,28 @@ async fn a_second_start_on_the_same_data_dir_reuses_the_database_and_the_secret(
     assert_eq!(second.get("/readyz").await.status(), 200);
     drop(first);
 }
+
+/// The server's own environment, as the kernel shows it.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn environment_of(app: &chatroom_tests::TestApp) -> Vec<String> {
+    let environ = std::fs::read(format!("/proc/{}/environ", app.pid())).unwrap();
+    environ.split(|b| *b == 0).map(|entry| String::from_utf8_lossy(entry).into_owned()).collect()
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[tokio::test]
+async fn the_server_runs_with_one_allocator_arena_per_core() {
+    let app = spawn_app().await;
+    let cores = std::thread::available_parallelism().unwrap().get();
+    // The process the harness started, now serving, is the restarted one.
+    let arenas: Vec<String> = environment_of(&app).into_iter().filter(|e| e.starts_with("MALLOC_ARENA_MAX=")).collect();
+    assert_eq!(arenas, [format!("MALLOC_ARENA_MAX={cores}")]);
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[tokio::test]
+async fn an_operators_malloc_arena_max_is_kept() {
+    let app = chatroom().env("MALLOC_ARENA_MAX", "7").spawn().await;
+    let arenas: Vec<String> = environment_of(&app).into_iter().filter(|e| e.starts_with("MALLOC_ARENA_MAX=")).collect();
+    assert_eq!(arenas, ["MALLOC_ARENA_MAX=7"]);
+}
