@@ -175,6 +175,13 @@ struct Ending {
     drain: bool,
 }
 
+/// A full queue: the client reads too slowly for what it is sent (W12).
+impl From<Full> for Ending {
+    fn from(Full: Full) -> Self {
+        Self::slow("slow consumer")
+    }
+}
+
 impl Ending {
     fn new(code: u16, reason: &'static str) -> Self {
         Self { code, reason, drain: true }
@@ -366,7 +373,7 @@ impl Live {
             if now.saturating_duration_since(self.last_heard) >= self.idle_timeout {
                 return Err(Ending::new(close::LEFT, "idle timeout"));
             }
-            self.outbound.ping().map_err(|Full| Ending::slow("slow consumer"))?;
+            self.outbound.ping()?;
             self.timers.next_ping = now + self.ping_interval;
         }
         Ok(())
@@ -393,8 +400,7 @@ impl Live {
     /// them as delivered, to be reported within [`FLUSH_EVERY`].
     fn release(&mut self) -> Result<(), Ending> {
         let (outbound, encoded) = (&self.outbound, &self.encoded);
-        release_in_order(&mut self.held, &mut self.last_sent, |event| outbound.push_text(encoded.text(event)))
-            .map_err(|Full| Ending::slow("slow consumer"))?;
+        release_in_order(&mut self.held, &mut self.last_sent, |event| outbound.push_text(encoded.text(event)))?;
         self.delivered = self.delivered.max(self.last_sent);
         if self.delivered > self.reported && self.timers.report.is_none() {
             self.timers.report = Some(Instant::now() + FLUSH_EVERY);
@@ -448,7 +454,7 @@ impl Live {
 
     /// Queues a frame for the client, which is too slow if its queue is full.
     fn reply(&self, frame: &Value) -> Result<(), Ending> {
-        self.outbound.push(frame).map_err(|Full| Ending::slow("slow consumer"))
+        Ok(self.outbound.push(frame)?)
     }
 
     /// A signal of the room, then those that arrived behind it (up to
@@ -476,7 +482,7 @@ impl Live {
             // The usual case: the very next seq, nothing held. Straight out,
             // without a detour through `held` (whose node would stay allocated).
             RoomSignal::Event(event) if event.seq == self.last_sent + 1 && self.held.is_empty() => {
-                self.outbound.push_text(self.encoded.text(&event)).map_err(|Full| Ending::slow("slow consumer"))?;
+                self.outbound.push_text(self.encoded.text(&event))?;
                 self.last_sent = event.seq;
                 self.release()
             }

@@ -27,8 +27,12 @@ pub trait Subscription: Send {
     /// socket.
     async fn next(&mut self) -> Result<RoomSignal, FeedError>;
 
-    /// A signal that has already arrived, without waiting for one: `None` when
-    /// there is none. A connection takes a burst whole before it writes.
+    /// A signal that has already arrived, or `None`: a connection takes a burst
+    /// whole before it writes. MUST NOT wait, and MUST yield what [`next`]
+    /// would, in the same order, lag included. The default has nothing to
+    /// offer, so every signal comes through `next`.
+    ///
+    /// [`next`]: Subscription::next
     fn try_next(&mut self) -> Option<Result<RoomSignal, FeedError>> {
         None
     }
