@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use chatroom_domain::account::AccountService;
-use chatroom_domain::event::{ImageStore, MessageService};
 use chatroom_domain::live::LiveService;
+use chatroom_domain::message::MessageService;
 use chatroom_domain::room::RoomService;
+use chatroom_domain::timeline::ImageStore;
 use poem::endpoint::BoxEndpoint;
 use poem::http::{HeaderName, Method};
 use poem::{get, Endpoint, EndpointExt, Route};

@@ -10,7 +10,6 @@ mod entry;
 mod event;
 mod failure;
 mod invalid;
-mod live;
 mod refusals;
 mod room;
 #[cfg(test)]

@@ -9,7 +9,7 @@ mod service;
 pub use error::*;
 pub use model::{
     AccountPolicy, Authenticated, Claims, LoginAttempt, LoginOutcome, PasswordReset, ProfileChanges, Registration,
-    ResetCode, ResetRequest, ResetRequested, Session, SessionId,
+    ResetCode, ResetRequest, ResetRequested, Session,
 };
 pub use ports::{
     AccountService, Delivery, Mailer, ResetCodeStore, SessionStore, ThrottleStore, TokenCodec, TokenError,

@@ -7,5 +7,5 @@
 pub mod ports;
 mod service;
 
-pub use ports::{ConnectError, Connection, EventFeed, FeedError, LiveService, Subscription};
-pub use service::{parse_since, Deps, LivePolicy, Service};
+pub use ports::{Connection, LiveService};
+pub use service::{Deps, LivePolicy, Service};

@@ -10,7 +10,7 @@ mod service;
 pub use error::*;
 pub use model::{
     Access, Capacity, Departure, Entered, Member, MemberView, Membership, NewRoom, RemovalOutcome, Room, RoomChanges,
-    RoomId, RoomName, RoomPolicy, RoomQuery, RoomRef, RoomSearch, RoomUpdate,
+    RoomName, RoomPolicy, RoomQuery, RoomRef, RoomSearch, RoomUpdate,
 };
-pub use ports::{DeliveryMark, MembershipRepository, RoomRepository, RoomService, RoomWriteError};
+pub use ports::{MembershipRepository, RoomRepository, RoomService, RoomWriteError};
 pub use service::{Deps, Service};

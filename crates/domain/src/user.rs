@@ -4,5 +4,5 @@
 pub mod model;
 pub mod ports;
 
-pub use model::{Email, Password, PasswordHash, ProfileUpdate, User, UserId, UserName};
+pub use model::{Email, Password, PasswordHash, ProfileUpdate, User, UserName};
 pub use ports::{PasswordHasher, UserRepository};

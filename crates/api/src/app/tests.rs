@@ -12,9 +12,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chatroom_domain::account::ports::MockAccountService;
-use chatroom_domain::event::ports::{MockImageStore, MockMessageService};
 use chatroom_domain::live::ports::MockLiveService;
+use chatroom_domain::message::ports::MockMessageService;
 use chatroom_domain::room::ports::MockRoomService;
+use chatroom_domain::timeline::ports::MockImageStore;
 use poem::http::{header, StatusCode};
 use poem::test::{TestClient, TestResponse};
 use serde_json::{json, Value};

@@ -2,7 +2,7 @@
 //! No `_ =>` arm: a new variant in the domain fails to compile here until someone
 //! decides its answer.
 
-use chatroom_domain::event::{HistoryError, PostImageError, PostMessageError};
+use chatroom_domain::message::{HistoryError, PostImageError, PostMessageError};
 
 use super::entry::Entry;
 use super::failure::Failure;

@@ -6,7 +6,8 @@
 
 use std::sync::Arc;
 
-use chatroom_domain::event::{ImageId, ImageStore, ImageType};
+use chatroom_domain::ids::ImageId;
+use chatroom_domain::timeline::{ImageStore, ImageType};
 use poem::http::{header, HeaderValue};
 use poem::{IntoResponse, Response};
 use poem_openapi::param::Path;

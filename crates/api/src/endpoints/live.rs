@@ -8,8 +8,9 @@
 use std::sync::Arc;
 
 use chatroom_domain::account::{AccountService, AuthError, Authenticated};
-use chatroom_domain::event::MessageService;
-use chatroom_domain::live::{parse_since, ConnectError, LiveService};
+use chatroom_domain::ids::Seq;
+use chatroom_domain::live::LiveService;
+use chatroom_domain::message::MessageService;
 use chatroom_domain::room::{
     CreateRoomError, EnterRoomError, Entered, NewRoom, ReenterRoomError, RoomRef, RoomService,
 };
@@ -101,9 +102,10 @@ impl LiveApi {
         lang: Lang,
         caller: Authenticated,
         entered: Entered,
-        since: Option<String>,
+        since: Option<Seq>,
     ) -> Result<Upgrade<R>, Failure> {
-        let connection = self.live.connect(&caller.user.id, &entered, since).await?;
+        let connection =
+            self.live.connect(&caller.user.id, &entered, since).await.map_err(|e| Failure::unexpected(&e))?;
         let counted = Counted::new(Arc::clone(&self.live), entered.room.id.clone(), caller.user.id.clone());
         // Boxed: the spawned session keeps only the box, which it empties at once.
         let start = Box::new(SessionStart {
@@ -125,18 +127,15 @@ impl LiveApi {
     }
 }
 
-/// A refusal of `since` before anything is created or joined.
-fn check_since(since: Option<&str>) -> Result<(), Failure> {
-    match since.filter(|s| !s.trim().is_empty()) {
-        Some(raw) => parse_since(raw).map(drop).map_err(Failure::invalid),
-        None => Ok(()),
-    }
+/// `since`, parsed before anything is created or joined.
+fn parse_since(since: Option<&str>) -> Result<Option<Seq>, Failure> {
+    since.filter(|s| !s.trim().is_empty()).map(|raw| Seq::parse("since", raw)).transpose().map_err(Failure::invalid)
 }
 
 /// E1303 is documented by [`Upgrade`] itself; this names the rest.
-type CreateRefusals = (AuthError, CreateRoomError, ConnectError);
-type EnterRefusals = (AuthError, EnterRoomError, ConnectError);
-type ReenterRefusals = (AuthError, ReenterRoomError, ConnectError);
+type CreateRefusals = (AuthError, CreateRoomError);
+type EnterRefusals = (AuthError, EnterRoomError);
+type ReenterRefusals = (AuthError, ReenterRoomError);
 
 #[OpenApi(tag = "ApiTags::Rooms")]
 impl LiveApi {
@@ -213,11 +212,11 @@ impl LiveApi {
         since: Query<Option<String>>,
     ) -> Result<Upgrade<EnterRefusals>, Failure> {
         self.check_origin(request)?;
-        check_since(since.0.as_deref())?;
+        let since = parse_since(since.0.as_deref())?;
         let caller = self.caller(token, query_token.0).await?;
         let room = RoomRef { room_id: room_id.0, room_name: room_name.0 };
         let entered = self.rooms.enter_room(&caller.user.id, room).await?;
-        self.open(ws, lang, caller, entered, since.0).await
+        self.open(ws, lang, caller, entered, since).await
     }
 
     /// Reconnect to a room the caller is a member of (WS).
@@ -246,10 +245,10 @@ impl LiveApi {
         since: Query<Option<String>>,
     ) -> Result<Upgrade<ReenterRefusals>, Failure> {
         self.check_origin(request)?;
-        check_since(since.0.as_deref())?;
+        let since = parse_since(since.0.as_deref())?;
         let caller = self.caller(token, query_token.0).await?;
         let room = RoomRef { room_id: room_id.0, room_name: room_name.0 };
         let entered = self.rooms.reenter_room(&caller.user.id, room).await?;
-        self.open(ws, lang, caller, entered, since.0).await
+        self.open(ws, lang, caller, entered, since).await
     }
 }

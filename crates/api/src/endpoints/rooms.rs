@@ -9,11 +9,14 @@
 use std::sync::Arc;
 
 use chatroom_domain::account::{AccountService, AuthError};
-use chatroom_domain::event::{EventKind, HistoryError, HistoryQuery, MessageService, PostImageError};
+use chatroom_domain::ids::Seq;
+use chatroom_domain::message::{HistoryError, HistoryQuery, MessageService, PostImageError};
 use chatroom_domain::room::{
     DissolveRoomError, LeaveRoomError, ListMembersError, MemberActionError, RoomQuery, RoomRef, RoomService,
     RoomUpdate, SearchRoomsError, UpdateRoomError,
 };
+use chatroom_domain::timeline::EventKind;
+use chatroom_domain::validation::{InvalidInput, Rule};
 use poem_openapi::param::Query;
 use poem_openapi::types::Binary;
 use poem_openapi::{Multipart, Object, OpenApi};
@@ -351,7 +354,7 @@ impl RoomsApi {
         let EventKind::Image { image, .. } = &event.kind else {
             return Err(Failure::unexpected(&"post_image answered an event that is not an image"));
         };
-        Ok(Reply::ok(SentImage { url: image_url(image), seq: event.seq }, SENT.get(lang).to_owned()))
+        Ok(Reply::ok(SentImage { url: image_url(image), seq: event.seq.get() }, SENT.get(lang).to_owned()))
     }
 
     /// A page of the room's history (ext).
@@ -380,9 +383,26 @@ impl RoomsApi {
         limit: Query<Option<String>>,
     ) -> Answer<String, HistoryNotice, (AuthError, HistoryError)> {
         let caller = self.accounts.authenticate(token.into_inner()).await?;
-        let query = HistoryQuery { before: before.0, after: after.0, limit: limit.0 };
+        let query = HistoryQuery {
+            before: optional_seq("before", before.0)?,
+            after: optional_seq("after", after.0)?,
+            limit: optional_limit(limit.0)?,
+        };
         let page = self.messages.history(&caller.user.id, room_ref(room_name, room_id), query).await?;
         let messages = page.events.iter().map(frames::event).collect();
         Ok(Reply::notice(HistoryNotice { messages, has_more: page.has_more }))
+    }
+}
+
+fn optional_seq(field: &'static str, raw: Option<String>) -> Result<Option<Seq>, Failure> {
+    raw.filter(|s| !s.trim().is_empty()).map(|raw| Seq::parse(field, &raw)).transpose().map_err(Failure::invalid)
+}
+
+fn optional_limit(raw: Option<String>) -> Result<Option<u32>, Failure> {
+    match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(raw) => raw.parse::<u32>().map(Some).map_err(|_| {
+            Failure::invalid(InvalidInput::new("limit", Rule::IntegerRange { min: 1, max: i64::from(u32::MAX) }))
+        }),
     }
 }

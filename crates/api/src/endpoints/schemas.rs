@@ -2,6 +2,7 @@
 //! (SPEC §4 "Room JSON").
 
 use chatroom_domain::room::{MemberView, Room};
+use chatroom_domain::timeline::RoomSnapshot;
 use chatroom_domain::user::User;
 use poem_openapi::Object;
 use time::OffsetDateTime;
@@ -22,6 +23,19 @@ pub struct RoomDto {
     pub room_owner: String,
     /// When it was created, RFC 3339 with offset.
     pub created_at: OffsetDateTime,
+}
+
+impl From<&RoomSnapshot> for RoomDto {
+    fn from(room: &RoomSnapshot) -> Self {
+        Self {
+            room_id: room.id.as_str().to_owned(),
+            room_name: room.name.clone(),
+            room_cap: room.capacity,
+            room_access: room.public,
+            room_owner: room.owner.as_str().to_owned(),
+            created_at: room.created_at,
+        }
+    }
 }
 
 impl From<&Room> for RoomDto {

@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chatroom_domain::delivery::DeliveryMark;
+use chatroom_domain::ids::{RoomId, Seq, UserId};
 use chatroom_domain::live::LiveService;
-use chatroom_domain::room::{DeliveryMark, RoomId};
-use chatroom_domain::user::UserId;
 use tokio::sync::{mpsc, watch};
 
 /// How often the marks are written.
@@ -38,7 +38,7 @@ impl Deliveries {
 
     /// Reports that `user` has received every event of `room` up to `seq`.
     pub(crate) fn report(&self, room: &RoomId, user: &UserId, seq: i64) {
-        let mark = DeliveryMark { room_id: room.clone(), user_id: user.clone(), seq };
+        let mark = DeliveryMark { room_id: room.clone(), user_id: user.clone(), seq: Seq::new(seq) };
         // Full: the writer is behind; this mark is superseded by a later one.
         let _ = self.reports.try_send(mark);
     }
@@ -55,8 +55,8 @@ async fn write(
         tokio::select! {
             report = inbox.recv() => match report {
                 Some(mark) => {
-                    let seq = pending.entry((mark.room_id, mark.user_id)).or_insert(mark.seq);
-                    *seq = (*seq).max(mark.seq);
+                    let seq = pending.entry((mark.room_id, mark.user_id)).or_insert(mark.seq.get());
+                    *seq = (*seq).max(mark.seq.get());
                 }
                 None => break,
             },
@@ -66,8 +66,8 @@ async fn write(
                     // Sessions close with the shutdown: give their last reports a moment.
                     tokio::time::sleep(Duration::from_millis(200)).await;
                     while let Ok(mark) = inbox.try_recv() {
-                        let seq = pending.entry((mark.room_id, mark.user_id)).or_insert(mark.seq);
-                        *seq = (*seq).max(mark.seq);
+                        let seq = pending.entry((mark.room_id, mark.user_id)).or_insert(mark.seq.get());
+                        *seq = (*seq).max(mark.seq.get());
                     }
                     break;
                 }
@@ -81,8 +81,10 @@ async fn flush(live: &dyn LiveService, pending: &mut HashMap<(RoomId, UserId), i
     if pending.is_empty() {
         return;
     }
-    let marks: Vec<DeliveryMark> =
-        pending.drain().map(|((room_id, user_id), seq)| DeliveryMark { room_id, user_id, seq }).collect();
+    let marks: Vec<DeliveryMark> = pending
+        .drain()
+        .map(|((room_id, user_id), seq)| DeliveryMark { room_id, user_id, seq: Seq::new(seq) })
+        .collect();
     if let Err(e) = live.delivered(&marks).await {
         tracing::warn!(error = %format_args!("{e:#}"), marks = marks.len(), "could not save delivered seqs");
     }
@@ -113,7 +115,7 @@ mod tests {
         tokio::time::sleep(FLUSH_EVERY + Duration::from_millis(10)).await;
         let mut batch = batches.recv().await.unwrap();
         batch.sort_by(|a, b| a.user_id.as_str().cmp(b.user_id.as_str()));
-        let seqs: Vec<(&str, i64)> = batch.iter().map(|m| (m.user_id.as_str(), m.seq)).collect();
+        let seqs: Vec<(&str, i64)> = batch.iter().map(|m| (m.user_id.as_str(), m.seq.get())).collect();
         assert_eq!(seqs, vec![("alice", 7), ("bob", 2)]);
         assert!(batches.try_recv().is_err(), "one write for the whole batch");
     }
@@ -133,6 +135,6 @@ mod tests {
         stop.send_replace(true);
         let batch = batches.recv().await.unwrap();
         assert_eq!(batch.len(), 1);
-        assert_eq!(batch[0].seq, 9);
+        assert_eq!(batch[0].seq, Seq::new(9));
     }
 }

@@ -1,11 +1,12 @@
 //! The JSON frames the server sends (SPEC §7, W1–W7), camelCase.
 
-use chatroom_domain::event::{EventKind, RoomEvent, SystemEvent};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
 
-use chatroom_domain::room::{Room, RoomId};
-use chatroom_domain::user::{User, UserId};
+use chatroom_domain::ids::{RoomId, Seq, UserId};
+use chatroom_domain::room::Room;
+use chatroom_domain::timeline::{EventKind, RoomEvent, SystemEvent};
+use chatroom_domain::user::User;
 use poem_openapi::types::ToJSON;
 use serde_json::{json, Map, Value};
 use time::format_description::well_known::Rfc3339;
@@ -14,8 +15,8 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::endpoints::{image_url, RoomDto};
 
-fn room_json(room: &Room) -> Value {
-    RoomDto::from(room).to_json().unwrap_or(Value::Null)
+fn room_json<'a>(room: impl Into<RoomDto> + 'a) -> Value {
+    room.into().to_json().unwrap_or(Value::Null)
 }
 
 fn rfc3339(at: OffsetDateTime) -> String {
@@ -77,7 +78,7 @@ pub(crate) fn event(event: &RoomEvent) -> Value {
         }
     }
     frame.insert("roomId".into(), event.room_id.as_str().into());
-    frame.insert("seq".into(), event.seq.into());
+    frame.insert("seq".into(), event.seq.get().into());
     frame.insert("sentAt".into(), sent_at.into());
     Value::Object(frame)
 }
@@ -125,12 +126,12 @@ pub(crate) struct EncodedEvents {
 /// The window, by seq and then room: a lookup allocates nothing.
 #[derive(Debug, Default)]
 struct Recent {
-    texts: HashMap<i64, Vec<(RoomId, Utf8Bytes)>>,
-    order: VecDeque<(RoomId, i64)>,
+    texts: HashMap<Seq, Vec<(RoomId, Utf8Bytes)>>,
+    order: VecDeque<(RoomId, Seq)>,
 }
 
 impl Recent {
-    fn get(&self, room: &RoomId, seq: i64) -> Option<&Utf8Bytes> {
+    fn get(&self, room: &RoomId, seq: Seq) -> Option<&Utf8Bytes> {
         self.texts.get(&seq)?.iter().find(|(id, _)| id == room).map(|(_, text)| text)
     }
 }
@@ -170,7 +171,7 @@ impl EncodedEvents {
 
 #[cfg(test)]
 mod tests {
-    use chatroom_domain::event::{EventKind, SystemEvent};
+    use chatroom_domain::timeline::{EventKind, SystemEvent};
     use time::macros::datetime;
 
     use super::*;
@@ -178,7 +179,7 @@ mod tests {
     fn joined(seq: i64) -> RoomEvent {
         RoomEvent {
             room_id: RoomId::parse("r1").unwrap(),
-            seq,
+            seq: Seq::new(seq),
             at: datetime!(2026-11-24 10:00 UTC),
             kind: EventKind::System(SystemEvent::Joined(UserId::parse("alice").unwrap())),
         }

@@ -13,11 +13,14 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chatroom_domain::account::{Session, SessionId};
-use chatroom_domain::event::{DisconnectReason, HistoryQuery, MessageDraft, MessageService, RoomEvent, RoomSignal};
-use chatroom_domain::live::{Connection, FeedError, LiveService, Subscription};
-use chatroom_domain::room::{DeliveryMark, Entered, RoomId, RoomRef};
-use chatroom_domain::user::{User, UserId};
+use chatroom_domain::account::Session;
+use chatroom_domain::delivery::{DeliveryMark, DisconnectReason, FeedError, RoomSignal, Subscription};
+use chatroom_domain::ids::{RoomId, Seq, SessionId, UserId};
+use chatroom_domain::live::{Connection, LiveService};
+use chatroom_domain::message::{HistoryQuery, MessageDraft, MessageService};
+use chatroom_domain::room::{Entered, RoomRef};
+use chatroom_domain::timeline::RoomEvent;
+use chatroom_domain::user::User;
 use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, watch};
@@ -285,9 +288,10 @@ impl Live {
         let Connection { online, last_seq, replay, feed } = connection;
         let outbound = Outbound::new(socket, settings.outbound_queue_frames, settings.outbound_queue_bytes);
 
-        let opened_at_mark = entered.membership.last_delivered_seq;
-        let last_sent = replay.last().map_or(last_seq, |event| event.seq.max(last_seq));
-        let delivered = replay.iter().map(|event| event.seq).fold(opened_at_mark, i64::max);
+        let opened_at_mark = entered.membership.last_delivered_seq.get();
+        let last_seq = last_seq.get();
+        let last_sent = replay.last().map_or(last_seq, |event| event.seq.get().max(last_seq));
+        let delivered = replay.iter().map(|event| event.seq.get()).fold(opened_at_mark, i64::max);
         let mut opening = Vec::with_capacity(replay.len() + 2);
         opening.push(encode(&frames::welcome(&entered.room, &user, &online, last_seq)));
         opening.extend(replay.iter().map(|event| encode(&frames::event(event))));
@@ -384,8 +388,8 @@ impl Live {
     async fn fill_gap(&mut self) -> Result<(), Ending> {
         let missing = fetch_after(self.messages.as_ref(), &self.user, &self.room, self.last_sent).await;
         for event in missing {
-            if event.seq > self.last_sent {
-                self.held.insert(event.seq, Arc::new(event));
+            if event.seq.get() > self.last_sent {
+                self.held.insert(event.seq.get(), Arc::new(event));
             }
         }
         if let Some(first) = self.held.keys().next().copied() {
@@ -478,16 +482,16 @@ impl Live {
             Err(FeedError::Closed) => return Err(Ending::new(close::GOING_AWAY, "server shutting down")),
         };
         match signal {
-            RoomSignal::Event(event) if event.seq <= self.last_sent => Ok(()),
+            RoomSignal::Event(event) if event.seq.get() <= self.last_sent => Ok(()),
             // The usual case: the very next seq, nothing held. Straight out,
             // without a detour through `held` (whose node would stay allocated).
-            RoomSignal::Event(event) if event.seq == self.last_sent + 1 && self.held.is_empty() => {
+            RoomSignal::Event(event) if event.seq.get() == self.last_sent + 1 && self.held.is_empty() => {
                 self.outbound.push_text(self.encoded.text(&event))?;
-                self.last_sent = event.seq;
+                self.last_sent = event.seq.get();
                 self.release()
             }
             RoomSignal::Event(event) => {
-                self.held.insert(event.seq, event);
+                self.held.insert(event.seq.get(), event);
                 self.release()?;
                 self.timers.gap = match (self.held.is_empty(), self.timers.gap) {
                     (true, _) => None,
@@ -522,7 +526,7 @@ impl Live {
         // On close the mark is written at once, before the close frame, not with the
         // next batch: a client that reconnects right away is replayed from here (D4).
         if delivered > opened_at_mark {
-            let mark = DeliveryMark { room_id: room.clone(), user_id: user.id.clone(), seq: delivered };
+            let mark = DeliveryMark { room_id: room.clone(), user_id: user.id.clone(), seq: Seq::new(delivered) };
             if let Err(e) = live.delivered(&[mark]).await {
                 tracing::warn!(error = %format_args!("{e:#}"), room = room.as_str(), "could not save the delivered seq");
             }
@@ -584,7 +588,7 @@ async fn client_frame(text: &str, user: &User, room: &RoomId, messages: &dyn Mes
     };
     let client_msg_id = draft.client_msg_id.clone();
     match messages.post_message(user, room, draft).await {
-        Ok(appended) => frames::ack(client_msg_id.as_deref(), appended.event.seq),
+        Ok(appended) => frames::ack(client_msg_id.as_deref(), appended.event.seq.get()),
         Err(e) => refused(&Failure::from(e), lang),
     }
 }
@@ -598,7 +602,7 @@ fn release_in_order(
 ) -> Result<(), Full> {
     while let Some(event) = held.remove(&(*last_sent + 1)) {
         send(&event)?;
-        *last_sent = event.seq;
+        *last_sent = event.seq.get();
     }
     held.retain(|seq, _| *seq > *last_sent);
     Ok(())
@@ -607,7 +611,7 @@ fn release_in_order(
 /// The room's events after `after`, from the history (empty if it fails).
 async fn fetch_after(messages: &dyn MessageService, user: &User, room: &RoomId, after: i64) -> Vec<RoomEvent> {
     let room_ref = RoomRef { room_id: Some(room.as_str().to_owned()), room_name: None };
-    let query = HistoryQuery { before: None, after: Some(after.to_string()), limit: Some(GAP_FETCH.to_string()) };
+    let query = HistoryQuery { before: None, after: Some(Seq::new(after)), limit: Some(GAP_FETCH) };
     match messages.history(&user.id, room_ref, query).await {
         Ok(page) => page.events,
         Err(e) => {
@@ -661,9 +665,9 @@ mod tests {
         let user = UserId::parse("alice").unwrap();
         RoomEvent {
             room_id: RoomId::parse("r1").unwrap(),
-            seq,
+            seq: Seq::new(seq),
             at: time::OffsetDateTime::UNIX_EPOCH,
-            kind: chatroom_domain::event::EventKind::System(chatroom_domain::event::SystemEvent::Joined(user)),
+            kind: chatroom_domain::timeline::EventKind::System(chatroom_domain::timeline::SystemEvent::Joined(user)),
         }
     }
 
@@ -673,7 +677,7 @@ mod tests {
         for seq in [4, 5] {
             held.insert(seq, Arc::new(event(seq)));
             release_in_order(&mut held, &mut last_sent, |e| {
-                sent.push(e.seq);
+                sent.push(e.seq.get());
                 Ok(())
             })
             .unwrap();
@@ -681,7 +685,7 @@ mod tests {
         assert!(sent.is_empty(), "4 and 5 wait for 3");
         held.insert(3, Arc::new(event(3)));
         release_in_order(&mut held, &mut last_sent, |e| {
-            sent.push(e.seq);
+            sent.push(e.seq.get());
             Ok(())
         })
         .unwrap();

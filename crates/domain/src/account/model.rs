@@ -4,24 +4,9 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
+use crate::ids::{SessionId, UserId};
 use crate::room::Room;
-use crate::user::{Email, User, UserId};
-
-/// A session id: 128 random bits as hex, the `sid` claim of a token (S2).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SessionId(String);
-
-impl SessionId {
-    /// Wraps an id produced by an [`crate::system::IdGenerator`] or read back.
-    pub fn new(id: String) -> Self {
-        Self(id)
-    }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+use crate::user::{Email, User};
 
 /// A login session (S2): a token is valid only while its session is neither revoked
 /// nor expired.

@@ -7,7 +7,8 @@ use time::OffsetDateTime;
 
 use super::error::*;
 use super::model::*;
-use crate::user::{Email, UserId};
+use crate::ids::{SessionId, UserId};
+use crate::user::Email;
 
 /// Account operations, as the API calls them.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]

@@ -9,13 +9,12 @@ use time::OffsetDateTime;
 use super::error::*;
 use super::model::*;
 use super::ports::*;
-use crate::event::EventBus;
+use crate::delivery::EventBus;
+use crate::ids::{SessionId, UserId};
 use crate::room::RoomRepository;
 use crate::system::{Clock, IdGenerator};
 use crate::user::ports::UserWriteError;
-use crate::user::{
-    Email, Password, PasswordHash, PasswordHasher, ProfileUpdate, User, UserId, UserName, UserRepository,
-};
+use crate::user::{Email, Password, PasswordHash, PasswordHasher, ProfileUpdate, User, UserName, UserRepository};
 use crate::validation::{InvalidInput, Rule};
 
 /// The ports the account service needs.

@@ -5,10 +5,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::ports::*;
-use crate::event::{EventBus, MessageStore, Presence, RoomSignal};
-use crate::room::{DeliveryMark, Entered, MembershipRepository, RoomId};
-use crate::user::UserId;
-use crate::validation::{InvalidInput, Rule};
+use crate::delivery::{DeliveryMark, EventBus, EventFeed, Presence, RoomSignal};
+use crate::ids::{RoomId, Seq, UserId};
+use crate::room::{Entered, MembershipRepository};
+use crate::timeline::MessageStore;
 
 /// The ports the live-connection service needs.
 pub struct Deps {
@@ -48,25 +48,9 @@ impl Service {
     }
 }
 
-/// `since` as a seq: a whole number ≥ 0. Callers may check it before entering a
-/// room, so that a bad `since` refuses the connection before anything changes.
-pub fn parse_since(raw: &str) -> Result<i64, InvalidInput> {
-    raw.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|seq| *seq >= 0)
-        .ok_or(InvalidInput::new("since", Rule::IntegerRange { min: 0, max: i64::MAX }))
-}
-
 #[async_trait]
 impl LiveService for Service {
-    async fn connect(
-        &self,
-        user: &UserId,
-        entered: &Entered,
-        since: Option<String>,
-    ) -> Result<Connection, ConnectError> {
-        let since = since.as_deref().filter(|s| !s.trim().is_empty()).map(parse_since).transpose()?;
+    async fn connect(&self, user: &UserId, entered: &Entered, since: Option<Seq>) -> anyhow::Result<Connection> {
         let room = &entered.room.id;
         // Subscribe before reading anything: an event committed meanwhile is then
         // both in the replay and in the feed, never in neither.

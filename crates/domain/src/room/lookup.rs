@@ -1,8 +1,9 @@
 //! Finding the room a request names by `roomId` and/or `roomName` (SPEC §4): shared
 //! by the room and messaging services.
 
-use super::model::{Room, RoomId, RoomName, RoomRef};
+use super::model::{Room, RoomName, RoomRef};
 use super::ports::RoomRepository;
+use crate::ids::RoomId;
 use crate::validation::{InvalidInput, Rule};
 
 /// Why a named room could not be found.
@@ -71,6 +72,8 @@ macro_rules! from_lookup {
     )*};
 }
 
+pub(crate) use from_lookup;
+
 from_lookup!(
     super::error::EnterRoomError,
     super::error::ReenterRoomError,
@@ -79,6 +82,4 @@ from_lookup!(
     super::error::UpdateRoomError,
     super::error::DissolveRoomError,
     super::error::ListMembersError,
-    crate::event::error::PostImageError,
-    crate::event::error::HistoryError,
 );

@@ -1,37 +1,15 @@
 //! Room value objects (SPEC §3), the `Room` and `Membership` entities, and the
 //! commands of the room service.
 
-use std::fmt;
 use std::time::Duration;
 
 use time::OffsetDateTime;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::event::{ImageId, RoomEvent};
-use crate::user::{UserId, UserName};
-use crate::validation::{display_text, identifier, InvalidInput, Rule};
-
-/// A room's identifier: 1–32 characters of `[A-Za-z0-9_.-]`, unique (R2).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RoomId(String);
-
-impl RoomId {
-    /// Parses the `roomId` field.
-    pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
-        identifier("roomId", raw).map(Self)
-    }
-
-    /// The identifier as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for RoomId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+use crate::ids::{ImageId, RoomId, Seq, UserId};
+use crate::timeline::{RoomEvent, RoomSnapshot};
+use crate::user::UserName;
+use crate::validation::{display_text, InvalidInput, Rule};
 
 /// A room's name: 1–64 characters after trimming, no control characters, unique on
 /// its normalized key (R2).
@@ -132,6 +110,18 @@ impl Room {
     pub fn is_owned_by(&self, user: &UserId) -> bool {
         &self.owner == user
     }
+
+    /// The room as a `roomUpdated` event records it.
+    pub fn snapshot(&self) -> RoomSnapshot {
+        RoomSnapshot {
+            id: self.id.clone(),
+            name: self.name.as_str().to_owned(),
+            capacity: self.capacity.get(),
+            public: self.access.is_public(),
+            owner: self.owner.clone(),
+            created_at: self.created_at,
+        }
+    }
 }
 
 /// A user's membership of a room.
@@ -141,7 +131,7 @@ pub struct Membership {
     pub user_id: UserId,
     pub joined_at: OffsetDateTime,
     /// The last seq delivered to any connection of this member (W2, D4).
-    pub last_delivered_seq: i64,
+    pub last_delivered_seq: Seq,
 }
 
 /// A member as listed by the repository, in join order.

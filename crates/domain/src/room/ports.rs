@@ -8,8 +8,9 @@ use time::OffsetDateTime;
 
 use super::error::*;
 use super::model::*;
-use crate::event::{ImageId, RoomEvent};
-use crate::user::UserId;
+use crate::delivery::DeliveryMark;
+use crate::ids::{ImageId, RoomId, UserId};
+use crate::timeline::RoomEvent;
 
 /// Room operations, as the API calls them.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -103,14 +104,6 @@ pub trait RoomRepository: Send + Sync {
     /// MUST delete the room with its memberships, events and kick records and return
     /// the ids of its images; `None` when there was no such room.
     async fn delete(&self, id: &RoomId) -> anyhow::Result<Option<Vec<ImageId>>>;
-}
-
-/// The last seq delivered to a member (W2), saved in batches.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeliveryMark {
-    pub room_id: RoomId,
-    pub user_id: UserId,
-    pub seq: i64,
 }
 
 /// Storage of memberships.

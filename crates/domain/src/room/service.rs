@@ -11,9 +11,10 @@ use super::error::*;
 use super::lookup::{find_room, ParsedRef};
 use super::model::*;
 use super::ports::*;
-use crate::event::{DisconnectReason, EventBus, ImageStore, Presence, RoomSignal};
+use crate::delivery::{DisconnectReason, EventBus, Presence, RoomSignal};
+use crate::ids::{RoomId, Seq, UserId};
 use crate::system::Clock;
-use crate::user::UserId;
+use crate::timeline::ImageStore;
 use crate::validation::{InvalidInput, Rule};
 
 /// The ports the room service needs.
@@ -144,7 +145,7 @@ impl RoomService for Service {
             room_id: room.id.clone(),
             user_id: caller.clone(),
             joined_at: room.created_at,
-            last_delivered_seq: 0,
+            last_delivered_seq: Seq::ZERO,
         };
         self.publish(&room.id, [RoomSignal::Event(joined.into())]).await?;
         Ok(Entered { room, membership, newcomer: true })

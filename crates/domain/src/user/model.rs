@@ -4,35 +4,8 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
-use crate::validation::{display_text, identifier, InvalidInput, Rule};
-
-/// A user's identifier: 1–32 characters of `[A-Za-z0-9_.-]`, unique (R1).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UserId(String);
-
-impl UserId {
-    /// Parses the `userId` field.
-    pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
-        Self::parse_field("userId", raw)
-    }
-
-    /// Parses a user identifier that arrives under another API name (e.g. the
-    /// target of a kick).
-    pub fn parse_field(field: &'static str, raw: &str) -> Result<Self, InvalidInput> {
-        identifier(field, raw).map(Self)
-    }
-
-    /// The identifier as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for UserId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+use crate::ids::UserId;
+use crate::validation::{display_text, InvalidInput, Rule};
 
 /// A display name: 1–32 characters after trimming, no control characters; not unique.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,7 +2,8 @@
 
 use async_trait::async_trait;
 
-use super::model::{Email, Password, PasswordHash, ProfileUpdate, User, UserId};
+use super::model::{Email, Password, PasswordHash, ProfileUpdate, User};
+use crate::ids::UserId;
 
 /// Why a user could not be stored.
 #[derive(Debug, thiserror::Error)]

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use async_trait::async_trait;
-use chatroom_domain::event::{ImageId, ImageStore};
+use chatroom_domain::ids::ImageId;
+use chatroom_domain::timeline::ImageStore;
 
 /// The sub-directory of the data directory that holds the images.
 pub const IMAGES_DIR_NAME: &str = "images";

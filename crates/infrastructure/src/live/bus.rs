@@ -15,10 +15,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
-use chatroom_domain::account::SessionId;
-use chatroom_domain::event::{EventBus, RoomSignal};
-use chatroom_domain::live::{EventFeed, FeedError, Subscription};
-use chatroom_domain::room::RoomId;
+use chatroom_domain::delivery::{EventBus, EventFeed, FeedError, RoomSignal, Subscription};
+use chatroom_domain::ids::{RoomId, SessionId};
 use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
 
 /// Signals buffered per room before a slow subscriber lags.

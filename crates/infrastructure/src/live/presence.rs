@@ -6,9 +6,8 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
-use chatroom_domain::event::Presence;
-use chatroom_domain::room::RoomId;
-use chatroom_domain::user::UserId;
+use chatroom_domain::delivery::Presence;
+use chatroom_domain::ids::{RoomId, UserId};
 
 type Connections = HashMap<RoomId, HashMap<UserId, usize>>;
 

@@ -4,11 +4,11 @@
 
 use anyhow::Context;
 use async_trait::async_trait;
-use chatroom_domain::event::{EventKind, NewEvent, RoomEvent, SystemEvent};
-use chatroom_domain::room::{
-    DeliveryMark, Departure, Member, Membership, MembershipRepository, RemovalOutcome, RoomId, RoomWriteError,
-};
-use chatroom_domain::user::{UserId, UserName};
+use chatroom_domain::delivery::DeliveryMark;
+use chatroom_domain::ids::{RoomId, UserId};
+use chatroom_domain::room::{Departure, Member, Membership, MembershipRepository, RemovalOutcome, RoomWriteError};
+use chatroom_domain::timeline::{EventKind, NewEvent, RoomEvent, SystemEvent};
+use chatroom_domain::user::UserName;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
@@ -122,7 +122,7 @@ impl MembershipRepository for SeaOrmMembershipRepository {
             return Err(RoomWriteError::AlreadyMember);
         }
         let event = append_system(&txn, room, at, SystemEvent::Joined(user.clone())).await?;
-        let row = memberships::Model::joining(room, user, at, event.seq);
+        let row = memberships::Model::joining(room, user, at, event.seq.get());
         match memberships::Entity::insert(row.clone().into_active_model()).exec_without_returning(&txn).await {
             Ok(_) => {}
             Err(err) if is_unique_violation(&err) => return Err(RoomWriteError::AlreadyMember),
@@ -242,10 +242,10 @@ impl MembershipRepository for SeaOrmMembershipRepository {
         for mark in marks {
             // Never lowers: a slower connection may report an older seq last.
             memberships::Entity::update_many()
-                .col_expr(memberships::Column::LastDeliveredSeq, Expr::value(mark.seq))
+                .col_expr(memberships::Column::LastDeliveredSeq, Expr::value(mark.seq.get()))
                 .filter(memberships::Column::RoomId.eq(mark.room_id.as_str()))
                 .filter(memberships::Column::UserId.eq(mark.user_id.as_str()))
-                .filter(memberships::Column::LastDeliveredSeq.lt(mark.seq))
+                .filter(memberships::Column::LastDeliveredSeq.lt(mark.seq.get()))
                 .exec(&txn)
                 .await
                 .context("saving a delivery mark")?;

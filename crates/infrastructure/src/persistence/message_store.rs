@@ -12,8 +12,8 @@ use std::sync::{Arc, OnceLock};
 
 use anyhow::{anyhow, Context};
 use async_trait::async_trait;
-use chatroom_domain::event::{AppendError, Appended, EventKind, MessageStore, NewEvent, RoomEvent};
-use chatroom_domain::room::RoomId;
+use chatroom_domain::ids::{RoomId, Seq};
+use chatroom_domain::timeline::{AppendError, Appended, EventKind, MessageStore, NewEvent, RoomEvent};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
@@ -291,10 +291,10 @@ impl MessageStore for SeaOrmMessageStore {
     }
 
     #[tracing::instrument(level = "debug", skip(self), err)]
-    async fn list_after(&self, room: &RoomId, after: i64, limit: u32) -> anyhow::Result<Vec<RoomEvent>> {
+    async fn list_after(&self, room: &RoomId, after: Seq, limit: u32) -> anyhow::Result<Vec<RoomEvent>> {
         let rows = room_events::Entity::find()
             .filter(room_events::Column::RoomId.eq(room.as_str()))
-            .filter(room_events::Column::Seq.gt(after))
+            .filter(room_events::Column::Seq.gt(after.get()))
             .order_by_asc(room_events::Column::Seq)
             .limit(u64::from(limit))
             .all(self.db.reader())
@@ -304,10 +304,10 @@ impl MessageStore for SeaOrmMessageStore {
     }
 
     #[tracing::instrument(level = "debug", skip(self), err)]
-    async fn list_before(&self, room: &RoomId, before: Option<i64>, limit: u32) -> anyhow::Result<Vec<RoomEvent>> {
+    async fn list_before(&self, room: &RoomId, before: Option<Seq>, limit: u32) -> anyhow::Result<Vec<RoomEvent>> {
         let mut query = room_events::Entity::find().filter(room_events::Column::RoomId.eq(room.as_str()));
         if let Some(before) = before {
-            query = query.filter(room_events::Column::Seq.lt(before));
+            query = query.filter(room_events::Column::Seq.lt(before.get()));
         }
         let mut rows = query
             .order_by_desc(room_events::Column::Seq)
@@ -320,7 +320,7 @@ impl MessageStore for SeaOrmMessageStore {
     }
 
     #[tracing::instrument(level = "debug", skip(self), err)]
-    async fn last_seq(&self, room: &RoomId) -> anyhow::Result<i64> {
+    async fn last_seq(&self, room: &RoomId) -> anyhow::Result<Seq> {
         let seq: Option<i64> = rooms::Entity::find_by_id(room.as_str())
             .select_only()
             .column(rooms::Column::LastSeq)
@@ -328,6 +328,6 @@ impl MessageStore for SeaOrmMessageStore {
             .one(self.db.reader())
             .await
             .context("reading a room's last seq")?;
-        Ok(seq.unwrap_or(0))
+        Ok(Seq::new(seq.unwrap_or(0)))
     }
 }

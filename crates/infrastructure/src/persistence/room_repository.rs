@@ -4,9 +4,9 @@
 
 use anyhow::Context;
 use async_trait::async_trait;
-use chatroom_domain::event::{EventKind, ImageId, NewEvent, RoomEvent, SystemEvent};
-use chatroom_domain::room::{Room, RoomChanges, RoomId, RoomName, RoomRepository, RoomSearch, RoomWriteError};
-use chatroom_domain::user::UserId;
+use chatroom_domain::ids::{ImageId, RoomId, UserId};
+use chatroom_domain::room::{Room, RoomChanges, RoomName, RoomRepository, RoomSearch, RoomWriteError};
+use chatroom_domain::timeline::{EventKind, NewEvent, RoomEvent, SystemEvent};
 use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
     ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, RelationTrait, TransactionTrait,
@@ -69,7 +69,7 @@ impl RoomRepository for SeaOrmRoomRepository {
         // R3: the owner's `joined` is the room's first event and orders them first.
         let joined = system(room.created_at, SystemEvent::Joined(room.owner.clone()));
         let event = append_event(&txn, &room.id, joined).await?.context("room vanished while being created")?;
-        let membership = memberships::Model::joining(&room.id, &room.owner, room.created_at, event.seq);
+        let membership = memberships::Model::joining(&room.id, &room.owner, room.created_at, event.seq.get());
         memberships::Entity::insert(membership.into_active_model())
             .exec_without_returning(&txn)
             .await
@@ -162,7 +162,7 @@ impl RoomRepository for SeaOrmRoomRepository {
             return Err(if exists { RoomWriteError::CapacityBelowMembers } else { RoomWriteError::RoomNotFound });
         }
         let room = find_room(&txn, id).await?.context("room vanished while being updated")?.into_domain()?;
-        let event = append_event(&txn, id, system(at, SystemEvent::RoomUpdated(room.clone())))
+        let event = append_event(&txn, id, system(at, SystemEvent::RoomUpdated(room.snapshot())))
             .await?
             .context("room vanished while being updated")?;
         txn.commit().await.map_err(unexpected("committing a room update"))?;

@@ -9,8 +9,8 @@
 //! SQLite ignores it.
 
 use anyhow::Context;
-use chatroom_domain::event::{ImageId, NewEvent, RoomEvent};
-use chatroom_domain::room::RoomId;
+use chatroom_domain::ids::{ImageId, RoomId, Seq};
+use chatroom_domain::timeline::{NewEvent, RoomEvent};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, IdenStatic, IntoActiveModel,
@@ -71,7 +71,7 @@ pub(crate) async fn allocate_seqs(txn: &DatabaseTransaction, room: &RoomId, coun
 /// `event` as `room`'s event number `seq`: its row, and the event as it reads back.
 pub(crate) fn event_row(room: &RoomId, seq: i64, event: NewEvent) -> anyhow::Result<(room_events::Model, RoomEvent)> {
     let row = room_events::Model::from_domain(room, seq, &event)?;
-    let stored = RoomEvent { room_id: room.clone(), seq, at: from_millis(row.at)?, kind: event.kind };
+    let stored = RoomEvent { room_id: room.clone(), seq: Seq::new(seq), at: from_millis(row.at)?, kind: event.kind };
     Ok((row, stored))
 }
 

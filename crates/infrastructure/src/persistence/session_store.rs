@@ -2,8 +2,8 @@
 
 use anyhow::Context;
 use async_trait::async_trait;
-use chatroom_domain::account::{Session, SessionId, SessionStore};
-use chatroom_domain::user::UserId;
+use chatroom_domain::account::{Session, SessionStore};
+use chatroom_domain::ids::{SessionId, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, TransactionTrait};
 

@@ -2,8 +2,9 @@
 
 use anyhow::Context;
 use async_trait::async_trait;
+use chatroom_domain::ids::UserId;
 use chatroom_domain::user::ports::UserWriteError;
-use chatroom_domain::user::{Email, PasswordHash, ProfileUpdate, User, UserId, UserRepository};
+use chatroom_domain::user::{Email, PasswordHash, ProfileUpdate, User, UserRepository};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 

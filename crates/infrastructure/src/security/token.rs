@@ -4,8 +4,8 @@
 //! issuer and the expiry with no leeway; whether the session is still live is the
 //! domain's question, not the codec's.
 
-use chatroom_domain::account::{Claims, SessionId, TokenCodec, TokenError};
-use chatroom_domain::user::UserId;
+use chatroom_domain::account::{Claims, TokenCodec, TokenError};
+use chatroom_domain::ids::{SessionId, UserId};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};

@@ -43,7 +43,7 @@ mod tests {
         let id = RandomIdGenerator.random_id();
         assert_eq!(id.len(), 32);
         assert!(id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)), "{id}");
-        assert!(chatroom_domain::event::ImageId::parse(&id).is_some());
+        assert!(chatroom_domain::ids::ImageId::parse(&id).is_some());
     }
 
     #[test]

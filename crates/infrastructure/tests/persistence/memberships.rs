@@ -3,8 +3,10 @@
 
 use std::sync::Arc;
 
-use chatroom_domain::event::{EventKind, MessageStore, SystemEvent};
-use chatroom_domain::room::{DeliveryMark, Departure, MembershipRepository, RoomRepository, RoomWriteError};
+use chatroom_domain::delivery::DeliveryMark;
+use chatroom_domain::ids::Seq;
+use chatroom_domain::room::{Departure, MembershipRepository, RoomRepository, RoomWriteError};
+use chatroom_domain::timeline::{EventKind, MessageStore, SystemEvent};
 use chatroom_infrastructure::persistence::{
     Database, SeaOrmMembershipRepository, SeaOrmMessageStore, SeaOrmRoomRepository,
 };
@@ -68,8 +70,11 @@ async fn r4_joining_reports_members_missing_rooms_and_full_rooms(db: Database) {
     let full = repo.add(&room_id("r1"), &user_id("carol"), at(2)).await;
     let missing = repo.add(&room_id("nowhere"), &user_id("carol"), at(2)).await;
 
-    assert_eq!((membership.user_id.as_str(), membership.joined_at, membership.last_delivered_seq), ("bob", at(1), 0));
-    assert_eq!((joined.seq, joined.kind), (2, EventKind::System(SystemEvent::Joined(user_id("bob")))));
+    assert_eq!(
+        (membership.user_id.as_str(), membership.joined_at, membership.last_delivered_seq),
+        ("bob", at(1), Seq::ZERO)
+    );
+    assert_eq!((joined.seq, joined.kind), (Seq::new(2), EventKind::System(SystemEvent::Joined(user_id("bob")))));
     assert_eq!(repo.find(&room_id("r1"), &user_id("bob")).await.unwrap(), Some(membership));
     assert!(matches!(again, Err(RoomWriteError::AlreadyMember)), "{again:?}");
     assert!(matches!(full, Err(RoomWriteError::Full)), "{full:?}");
@@ -109,8 +114,8 @@ async fn r8_an_owner_leaving_passes_ownership_to_the_earliest_joined_member(db: 
     assert_eq!(
         kinds,
         [
-            (4, EventKind::System(SystemEvent::Left(user_id("owner")))),
-            (5, EventKind::System(SystemEvent::OwnerChanged(user_id("zed")))),
+            (Seq::new(4), EventKind::System(SystemEvent::Left(user_id("owner")))),
+            (Seq::new(5), EventKind::System(SystemEvent::OwnerChanged(user_id("zed")))),
         ]
     );
     let room = SeaOrmRoomRepository::new(&db).find_by_id(&room_id("r1")).await.unwrap().unwrap();
@@ -134,7 +139,7 @@ async fn r8_the_last_member_leaving_dissolves_the_room_and_returns_its_images(db
     let images = outcome.dissolved.unwrap();
     assert_eq!(images.iter().map(|i| i.as_str()).collect::<Vec<_>>(), [picture]);
     assert_eq!(SeaOrmRoomRepository::new(&db).find_by_id(&room_id("r1")).await.unwrap(), None);
-    assert!(SeaOrmMessageStore::new(&db).list_after(&room_id("r1"), 0, 10).await.unwrap().is_empty());
+    assert!(SeaOrmMessageStore::new(&db).list_after(&room_id("r1"), Seq::ZERO, 10).await.unwrap().is_empty());
 }
 
 async fn r14_a_kick_is_recorded_with_its_time(db: Database) {
@@ -165,20 +170,20 @@ async fn removing_a_non_member_or_from_a_missing_room_is_refused(db: Database) {
     assert!(matches!(stranger, Err(RoomWriteError::NotMember)), "{stranger:?}");
     assert!(matches!(missing, Err(RoomWriteError::RoomNotFound)), "{missing:?}");
     assert_eq!(repo.list(&room_id("r1")).await.unwrap().len(), 1, "the refused removal changed nothing");
-    assert_eq!(SeaOrmMessageStore::new(&db).last_seq(&room_id("r1")).await.unwrap(), 1);
+    assert_eq!(SeaOrmMessageStore::new(&db).last_seq(&room_id("r1")).await.unwrap(), Seq::new(1));
 }
 
 async fn w2_saving_delivery_marks_never_lowers_them(db: Database) {
     given_users(&db, &["owner", "bob"]).await;
     given_room(&db, "r1", "owner", 10).await;
     let repo = SeaOrmMembershipRepository::new(&db);
-    let mark = |user: &str, seq| DeliveryMark { room_id: room_id("r1"), user_id: user_id(user), seq };
+    let mark = |user: &str, seq| DeliveryMark { room_id: room_id("r1"), user_id: user_id(user), seq: Seq::new(seq) };
 
     repo.save_delivered(&[mark("owner", 7)]).await.unwrap();
     repo.save_delivered(&[mark("owner", 5), mark("bob", 9)]).await.unwrap();
     repo.save_delivered(&[]).await.unwrap();
 
     let owner = repo.find(&room_id("r1"), &user_id("owner")).await.unwrap().unwrap();
-    assert_eq!(owner.last_delivered_seq, 7);
+    assert_eq!(owner.last_delivered_seq, Seq::new(7));
     assert_eq!(repo.find(&room_id("r1"), &user_id("bob")).await.unwrap(), None, "no membership, mark ignored");
 }

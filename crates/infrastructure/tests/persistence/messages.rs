@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use chatroom_domain::event::{AppendError, EventKind, MessageStore, NewEvent, SystemEvent};
+use chatroom_domain::ids::Seq;
+use chatroom_domain::timeline::{AppendError, EventKind, MessageStore, NewEvent, RoomEvent, SystemEvent};
 use chatroom_infrastructure::persistence::{Database, SeaOrmMessageStore};
 
 use crate::support::{at, contract_tests, given_room, given_users, image, message, room_id, user_id};
@@ -46,10 +47,10 @@ async fn r13_concurrent_appends_get_gapless_seqs(db: Database) {
 
     seqs.sort_unstable();
     // Seq 1 is the owner's `joined`.
-    assert_eq!(seqs, (2..=TASKS * PER_TASK + 1).collect::<Vec<_>>());
-    assert_eq!(store.last_seq(&room_id("r1")).await.unwrap(), TASKS * PER_TASK + 1);
-    let stored = store.list_after(&room_id("r1"), 0, 2000).await.unwrap();
-    let stored_seqs: Vec<i64> = stored.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (2..=TASKS * PER_TASK + 1).map(Seq::new).collect::<Vec<_>>());
+    assert_eq!(store.last_seq(&room_id("r1")).await.unwrap(), Seq::new(TASKS * PER_TASK + 1));
+    let stored = store.list_after(&room_id("r1"), Seq::ZERO, 2000).await.unwrap();
+    let stored_seqs: Vec<i64> = stored.iter().map(|e| e.seq.get()).collect();
     assert_eq!(stored_seqs, (1..=TASKS * PER_TASK + 1).collect::<Vec<_>>());
 }
 
@@ -59,7 +60,7 @@ async fn r13_appending_to_a_missing_room_is_refused(db: Database) {
     let refused = store.append(&room_id("nowhere"), message("ghost", "hi", None, 0), at(0)).await;
 
     assert!(matches!(refused, Err(AppendError::RoomNotFound)), "{refused:?}");
-    assert_eq!(store.last_seq(&room_id("nowhere")).await.unwrap(), 0);
+    assert_eq!(store.last_seq(&room_id("nowhere")).await.unwrap(), Seq::ZERO);
 }
 
 async fn every_event_kind_round_trips(db: Database) {
@@ -82,7 +83,7 @@ async fn every_event_kind_round_trips(db: Database) {
         appended.push(store.append(&room_id("r1"), event, at(0)).await.unwrap());
     }
 
-    let stored = store.list_after(&room_id("r1"), 1, 100).await.unwrap();
+    let stored = store.list_after(&room_id("r1"), Seq::new(1), 100).await.unwrap();
     assert_eq!(stored.len(), events.len());
     for ((stored, appended), sent) in stored.iter().zip(&appended).zip(&events) {
         assert!(!appended.duplicate);
@@ -119,7 +120,7 @@ async fn d3_a_resent_message_within_the_window_is_stored_once(db: Database) {
     assert_eq!(resent.event, first.event, "the stored message, not the resent text");
     assert!(!other_sender.duplicate && !other_case.duplicate);
     assert_eq!(fresh, 1);
-    assert_eq!(store.last_seq(&room_id("r1")).await.unwrap(), 5, "joined + 4 stored messages, no gap");
+    assert_eq!(store.last_seq(&room_id("r1")).await.unwrap(), Seq::new(5), "joined + 4 stored messages, no gap");
 }
 
 async fn d3_a_client_msg_id_is_free_again_after_the_window(db: Database) {
@@ -131,8 +132,8 @@ async fn d3_a_client_msg_id_is_free_again_after_the_window(db: Database) {
     let reused = store.append(&room_id("r1"), message("alice", "new", Some("m-1"), 100), at(11)).await.unwrap();
 
     assert!(!reused.duplicate);
-    assert_eq!(reused.event.seq, old.event.seq + 1);
-    let history = store.list_after(&room_id("r1"), 1, 10).await.unwrap();
+    assert_eq!(reused.event.seq, old.event.seq.next());
+    let history = store.list_after(&room_id("r1"), Seq::new(1), 10).await.unwrap();
     let texts: Vec<_> = history
         .iter()
         .map(|e| match &e.kind {
@@ -153,15 +154,15 @@ async fn history_pages_after_and_before_a_seq_in_ascending_order(db: Database) {
     for i in 0..9 {
         store.append(&room_id("r1"), message("alice", &format!("m{i}"), None, i), at(0)).await.unwrap();
     }
-    let seqs = |events: Vec<chatroom_domain::event::RoomEvent>| events.iter().map(|e| e.seq).collect::<Vec<_>>();
+    let seqs = |events: Vec<RoomEvent>| events.iter().map(|e| e.seq.get()).collect::<Vec<_>>();
 
-    assert_eq!(seqs(store.list_after(&room_id("r1"), 3, 4).await.unwrap()), [4, 5, 6, 7]);
-    assert_eq!(seqs(store.list_after(&room_id("r1"), 10, 4).await.unwrap()), Vec::<i64>::new());
-    assert_eq!(seqs(store.list_before(&room_id("r1"), Some(6), 3).await.unwrap()), [3, 4, 5]);
+    assert_eq!(seqs(store.list_after(&room_id("r1"), Seq::new(3), 4).await.unwrap()), [4, 5, 6, 7]);
+    assert_eq!(seqs(store.list_after(&room_id("r1"), Seq::new(10), 4).await.unwrap()), Vec::<i64>::new());
+    assert_eq!(seqs(store.list_before(&room_id("r1"), Some(Seq::new(6)), 3).await.unwrap()), [3, 4, 5]);
     assert_eq!(seqs(store.list_before(&room_id("r1"), None, 3).await.unwrap()), [8, 9, 10]);
-    assert_eq!(seqs(store.list_before(&room_id("r1"), Some(3), 10).await.unwrap()), [1, 2]);
-    assert_eq!(store.last_seq(&room_id("r1")).await.unwrap(), 10);
-    assert_eq!(seqs(store.list_after(&room_id("r2"), 0, 10).await.unwrap()), [1], "rooms do not mix");
+    assert_eq!(seqs(store.list_before(&room_id("r1"), Some(Seq::new(3)), 10).await.unwrap()), [1, 2]);
+    assert_eq!(store.last_seq(&room_id("r1")).await.unwrap(), Seq::new(10));
+    assert_eq!(seqs(store.list_after(&room_id("r2"), Seq::ZERO, 10).await.unwrap()), [1], "rooms do not mix");
 }
 
 async fn d1_appends_arriving_together_are_committed_together_and_each_gets_its_own_answer(db: Database) {
@@ -204,7 +205,7 @@ async fn d1_appends_arriving_together_are_committed_together_and_each_gets_its_o
         } else {
             assert_eq!(content.as_str(), text, "each caller gets its own event");
         }
-        per_room.entry(appended.event.room_id.as_str().to_owned()).or_default().push(appended.event.seq);
+        per_room.entry(appended.event.room_id.as_str().to_owned()).or_default().push(appended.event.seq.get());
     }
 
     assert_eq!(fresh_twice, 1, "the message sent twice is stored once (D3)");
@@ -213,6 +214,6 @@ async fn d1_appends_arriving_together_are_committed_together_and_each_gets_its_o
         seqs.sort_unstable();
         // Seq 1 is the owner's `joined`.
         assert_eq!(seqs, (2..=count + 1).collect::<Vec<_>>(), "{room}: gapless (R13)");
-        assert_eq!(store.last_seq(&room_id(room)).await.unwrap(), count + 1);
+        assert_eq!(store.last_seq(&room_id(room)).await.unwrap(), Seq::new(count + 1));
     }
 }

@@ -2,10 +2,11 @@
 
 use std::sync::Arc;
 
-use chatroom_domain::event::{EventKind, MessageStore, SystemEvent};
+use chatroom_domain::ids::Seq;
 use chatroom_domain::room::{
     Access, Capacity, MembershipRepository, RoomChanges, RoomName, RoomRepository, RoomSearch, RoomWriteError,
 };
+use chatroom_domain::timeline::{EventKind, MessageStore, SystemEvent};
 use chatroom_infrastructure::persistence::{
     Database, SeaOrmMembershipRepository, SeaOrmMessageStore, SeaOrmRoomRepository,
 };
@@ -34,14 +35,14 @@ async fn r3_inserting_a_room_makes_its_owner_the_first_member_with_joined_at_seq
 
     let joined = repo.insert(&new_room).await.unwrap();
 
-    assert_eq!(joined.seq, 1);
+    assert_eq!(joined.seq, Seq::new(1));
     assert_eq!(joined.at, at(5));
     assert_eq!(joined.kind, EventKind::System(SystemEvent::Joined(user_id("alice"))));
     assert_eq!(repo.find_by_id(&room_id("r1")).await.unwrap(), Some(new_room.clone()));
     let members = SeaOrmMembershipRepository::new(&db).list(&room_id("r1")).await.unwrap();
     assert_eq!(members.len(), 1);
     assert!(members[0].is_owner && members[0].user_id == user_id("alice"));
-    let history = SeaOrmMessageStore::new(&db).list_after(&room_id("r1"), 0, 10).await.unwrap();
+    let history = SeaOrmMessageStore::new(&db).list_after(&room_id("r1"), Seq::ZERO, 10).await.unwrap();
     assert_eq!(history, vec![joined]);
 }
 
@@ -111,7 +112,7 @@ async fn r2_renaming_to_another_rooms_name_is_refused(db: Database) {
     assert!(matches!(refused, Err(RoomWriteError::Taken)), "{refused:?}");
     assert_eq!(own_name.unwrap().0.name.as_str(), "ROOM R1");
     assert!(matches!(gone, Err(RoomWriteError::RoomNotFound)), "{gone:?}");
-    assert_eq!(SeaOrmMessageStore::new(&db).last_seq(&room_id("r2")).await.unwrap(), 1, "nothing appended");
+    assert_eq!(SeaOrmMessageStore::new(&db).last_seq(&room_id("r2")).await.unwrap(), Seq::new(1), "nothing appended");
 }
 
 async fn r7_a_capacity_below_the_member_count_is_refused(db: Database) {
@@ -145,10 +146,10 @@ async fn updates_append_room_updated_with_the_new_room(db: Database) {
     let (updated, event) = repo.update(&room_id("r1"), &changes, at(7)).await.unwrap();
 
     assert_eq!((updated.name.as_str(), updated.capacity.get(), updated.access), ("Renamed", 20, Access::Private));
-    assert_eq!(event.seq, 2);
-    assert_eq!(event.kind, EventKind::System(SystemEvent::RoomUpdated(updated.clone())));
+    assert_eq!(event.seq, Seq::new(2));
+    assert_eq!(event.kind, EventKind::System(SystemEvent::RoomUpdated(updated.snapshot())));
     assert_eq!(repo.find_by_id(&room_id("r1")).await.unwrap(), Some(updated));
-    let stored = SeaOrmMessageStore::new(&db).list_after(&room_id("r1"), 1, 10).await.unwrap();
+    let stored = SeaOrmMessageStore::new(&db).list_after(&room_id("r1"), Seq::new(1), 10).await.unwrap();
     assert_eq!(stored, vec![event], "the snapshot survives the round trip through JSON");
 }
 
@@ -164,7 +165,7 @@ async fn transferring_ownership_needs_a_member_and_appends_owner_changed(db: Dat
 
     assert!(matches!(stranger, Err(RoomWriteError::NotMember)), "{stranger:?}");
     assert!(matches!(gone, Err(RoomWriteError::RoomNotFound)), "{gone:?}");
-    assert_eq!((event.seq, event.kind), (3, EventKind::System(SystemEvent::OwnerChanged(user_id("bob")))));
+    assert_eq!((event.seq, event.kind), (Seq::new(3), EventKind::System(SystemEvent::OwnerChanged(user_id("bob")))));
     assert_eq!(repo.find_by_id(&room_id("r1")).await.unwrap().unwrap().owner, user_id("bob"));
 }
 
@@ -242,10 +243,10 @@ async fn deleting_a_room_cascades_and_returns_its_images(db: Database) {
     assert_eq!(repo.find_by_id(&room_id("r1")).await.unwrap(), None);
     assert!(memberships.list(&room_id("r1")).await.unwrap().is_empty());
     assert_eq!(memberships.last_kicked_at(&room_id("r1"), &user_id("bob")).await.unwrap(), None);
-    assert!(events.list_after(&room_id("r1"), 0, 10).await.unwrap().is_empty());
-    assert_eq!(events.last_seq(&room_id("r2")).await.unwrap(), 1, "other rooms stay");
+    assert!(events.list_after(&room_id("r1"), Seq::ZERO, 10).await.unwrap().is_empty());
+    assert_eq!(events.last_seq(&room_id("r2")).await.unwrap(), Seq::new(1), "other rooms stay");
     assert_eq!(repo.delete(&room_id("r1")).await.unwrap(), None);
     // The id is free again, and seqs start over.
     let joined = repo.insert(&room("r1", "room r1", "alice", 10, at(9))).await.unwrap();
-    assert_eq!(joined.seq, 1);
+    assert_eq!(joined.seq, Seq::new(1));
 }

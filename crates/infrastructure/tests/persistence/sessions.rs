@@ -1,6 +1,7 @@
 //! `SeaOrmSessionStore` against the `SessionStore` contract (S2, R11).
 
-use chatroom_domain::account::{Session, SessionId, SessionStore};
+use chatroom_domain::account::{Session, SessionStore};
+use chatroom_domain::ids::SessionId;
 use chatroom_infrastructure::persistence::{Database, SeaOrmSessionStore};
 
 use crate::support::{at, contract_tests, given_users, user_id};

@@ -8,9 +8,10 @@
 
 use std::future::Future;
 
-use chatroom_domain::event::{EventKind, ImageId, ImageType, MessageContent, NewEvent, Sender};
-use chatroom_domain::room::{Access, Capacity, Room, RoomId, RoomName, RoomRepository};
-use chatroom_domain::user::{Email, PasswordHash, User, UserId, UserName, UserRepository};
+use chatroom_domain::ids::{ImageId, RoomId, UserId};
+use chatroom_domain::room::{Access, Capacity, Room, RoomName, RoomRepository};
+use chatroom_domain::timeline::{ClientMsgId, EventKind, ImageType, MessageContent, NewEvent, Sender};
+use chatroom_domain::user::{Email, PasswordHash, User, UserName, UserRepository};
 use chatroom_infrastructure::persistence::{Database, SeaOrmRoomRepository, SeaOrmUserRepository};
 use sqlx::{Connection, Executor};
 use time::OffsetDateTime;
@@ -210,7 +211,7 @@ pub fn message(from: &str, text: &str, client_msg_id: Option<&str>, at_ms: i64) 
         kind: EventKind::Message {
             from: sender(from),
             content: MessageContent::parse(text, 4000).unwrap(),
-            client_msg_id: client_msg_id.map(|id| chatroom_domain::event::ClientMsgId::parse(id).unwrap()),
+            client_msg_id: client_msg_id.map(|id| ClientMsgId::parse(id).unwrap()),
         },
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use chatroom_api::{ApiConfig, ApiServices, WsSettings};
 use chatroom_domain::account::{self, Mailer};
-use chatroom_domain::{event, live, room};
+use chatroom_domain::{live, message, room};
 use chatroom_infrastructure::images::FsImageStore;
 use chatroom_infrastructure::live::{InProcessEventBus, InProcessPresence};
 use chatroom_infrastructure::mail::{ConsoleMailer, ResponseMailer, SmtpMailer, SmtpSettings, SmtpTls};
@@ -86,8 +86,8 @@ pub(super) fn endpoint(
         },
         config.live_policy(),
     );
-    let messages = event::Service::new(
-        event::Deps { rooms, memberships, events, images: images.clone(), bus, clock, ids },
+    let messages = message::Service::new(
+        message::Deps { rooms, memberships, events, images: images.clone(), bus, clock, ids },
         config.message_policy(),
         config.images.max_bytes,
     );

@@ -2,8 +2,8 @@
 //! tunable of a policy keeps the domain's default (the numbers of SPEC §8).
 
 use chatroom_domain::account::AccountPolicy;
-use chatroom_domain::event::MessagePolicy;
 use chatroom_domain::live::LivePolicy;
+use chatroom_domain::message::MessagePolicy;
 use chatroom_domain::room::RoomPolicy;
 
 use super::sections::Config;

@@ -5,13 +5,13 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use chatroom_domain::event::ports::{MockImageStore, MockMessageService};
-use chatroom_domain::event::{
-    ClientMsgId, EventKind, HistoryError, HistoryPage, ImageId, ImageType, MessageContent, RoomEvent, Sender,
-    SystemEvent,
-};
-use chatroom_domain::room::{RoomId, RoomRef};
-use chatroom_domain::user::{UserId, UserName};
+use chatroom_domain::ids::{ImageId, RoomId, Seq, UserId};
+use chatroom_domain::message::ports::MockMessageService;
+use chatroom_domain::message::{HistoryError, HistoryPage, HistoryQuery};
+use chatroom_domain::room::RoomRef;
+use chatroom_domain::timeline::ports::MockImageStore;
+use chatroom_domain::timeline::{ClientMsgId, EventKind, ImageType, MessageContent, RoomEvent, Sender, SystemEvent};
+use chatroom_domain::user::UserName;
 use chatroom_domain::validation::{InvalidInput, Rule};
 use poem::endpoint::BoxEndpoint;
 use poem::http::StatusCode;
@@ -35,7 +35,7 @@ fn client(messages: MockMessageService) -> TestClient<BoxEndpoint<'static>> {
 }
 
 fn event(seq: i64, kind: EventKind) -> RoomEvent {
-    RoomEvent { room_id: RoomId::parse("r1").unwrap(), seq, at: datetime!(2026-11-24 10:00 UTC), kind }
+    RoomEvent { room_id: RoomId::parse("r1").unwrap(), seq: Seq::new(seq), at: datetime!(2026-11-24 10:00 UTC), kind }
 }
 
 /// A message (with a clientMsgId), an image and a join: one event of each frame.
@@ -67,8 +67,9 @@ async fn r9_messages_answers_the_page_as_websocket_frames_with_has_more() {
     messages
         .expect_history()
         .withf(|caller, room, query| {
-            let query = (query.before.as_deref(), query.after.as_deref(), query.limit.as_deref());
-            *caller == zhy() && *room == by_name("go") && query == (Some("9"), None, Some("3"))
+            *caller == zhy()
+                && *room == by_name("go")
+                && *query == HistoryQuery { before: Some(Seq::new(9)), after: None, limit: Some(3) }
         })
         .times(1)
         .returning(|_, _, _| Ok(HistoryPage { events: page_events(), has_more: true }));

@@ -6,9 +6,12 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use chatroom_domain::event::ports::{MockImageStore, MockMessageService};
-use chatroom_domain::event::{EventKind, ImageId, ImageType, PostImageError, RoomEvent, Sender};
-use chatroom_domain::room::{RoomId, RoomRef};
+use chatroom_domain::ids::{ImageId, RoomId, Seq};
+use chatroom_domain::message::ports::MockMessageService;
+use chatroom_domain::message::PostImageError;
+use chatroom_domain::room::RoomRef;
+use chatroom_domain::timeline::ports::MockImageStore;
+use chatroom_domain::timeline::{EventKind, ImageType, RoomEvent, Sender};
 use chatroom_domain::user::UserName;
 use chatroom_domain::validation::{InvalidInput, Rule};
 use poem::endpoint::BoxEndpoint;
@@ -79,7 +82,7 @@ fn image_event() -> RoomEvent {
     let from = Sender { id: zhy(), name: UserName::parse("zhy").unwrap() };
     RoomEvent {
         room_id: RoomId::parse("r1").unwrap(),
-        seq: 7,
+        seq: Seq::new(7),
         at: datetime!(2026-11-24 10:00 UTC),
         kind: EventKind::Image { from, image: ImageId::parse(ID).unwrap(), image_type: ImageType::Png },
     }

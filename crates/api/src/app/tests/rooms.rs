@@ -6,13 +6,14 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 use chatroom_domain::account::ports::MockAccountService;
-use chatroom_domain::account::{AuthError, Authenticated, Session, SessionId};
+use chatroom_domain::account::{AuthError, Authenticated, Session};
+use chatroom_domain::ids::{RoomId, SessionId, UserId};
 use chatroom_domain::room::ports::MockRoomService;
 use chatroom_domain::room::{
-    Access, Capacity, DissolveRoomError, LeaveRoomError, ListMembersError, MemberActionError, MemberView, Room, RoomId,
+    Access, Capacity, DissolveRoomError, LeaveRoomError, ListMembersError, MemberActionError, MemberView, Room,
     RoomName, RoomRef, SearchRoomsError, UpdateRoomError,
 };
-use chatroom_domain::user::{Email, PasswordHash, User, UserId, UserName};
+use chatroom_domain::user::{Email, PasswordHash, User, UserName};
 use chatroom_domain::validation::{InvalidInput, Rule};
 use poem::endpoint::BoxEndpoint;
 use poem::http::{header, StatusCode};

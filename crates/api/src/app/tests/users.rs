@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use chatroom_domain::account::ports::MockAccountService;
 use chatroom_domain::account::{
-    Authenticated, LoginError, LoginOutcome, RegisterError, Registration, ResetRequested, Session, SessionId,
+    Authenticated, LoginError, LoginOutcome, RegisterError, Registration, ResetRequested, Session,
 };
-use chatroom_domain::room::{Access, Capacity, Room, RoomId, RoomName};
-use chatroom_domain::user::{Email, PasswordHash, User, UserId, UserName};
+use chatroom_domain::ids::{RoomId, SessionId, UserId};
+use chatroom_domain::room::{Access, Capacity, Room, RoomName};
+use chatroom_domain::user::{Email, PasswordHash, User, UserName};
 use poem::http::{header, StatusCode};
 use poem::test::TestClient;
 use serde_json::json;

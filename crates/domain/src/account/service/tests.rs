@@ -12,7 +12,7 @@ use mockall::Sequence;
 use time::macros::datetime;
 
 use super::*;
-use crate::event::ports::MockEventBus;
+use crate::delivery::ports::MockEventBus;
 use crate::room::ports::MockRoomRepository;
 use crate::system::{MockClock, MockIdGenerator};
 use crate::user::ports::{MockPasswordHasher, MockUserRepository};

@@ -10,9 +10,11 @@ use mockall::Sequence;
 use time::macros::datetime;
 
 use super::*;
-use crate::event::ports::{MockEventBus, MockImageStore, MockPresence};
-use crate::event::{EventKind, ImageId, RoomEvent, SystemEvent};
+use crate::delivery::ports::{MockEventBus, MockPresence};
+use crate::ids::ImageId;
 use crate::system::MockClock;
+use crate::timeline::ports::MockImageStore;
+use crate::timeline::{EventKind, RoomEvent, SystemEvent};
 use crate::user::UserName;
 
 const NOW: OffsetDateTime = datetime!(2026-03-01 12:00 UTC);
@@ -120,11 +122,11 @@ fn by_name(name: &str) -> RoomRef {
 }
 
 fn membership(room: &str, user: &str) -> Membership {
-    Membership { room_id: rid(room), user_id: uid(user), joined_at: NOW - 30 * MINUTE, last_delivered_seq: 7 }
+    Membership { room_id: rid(room), user_id: uid(user), joined_at: NOW - 30 * MINUTE, last_delivered_seq: Seq::new(7) }
 }
 
 fn system(room: &str, seq: i64, event: SystemEvent) -> RoomEvent {
-    RoomEvent { room_id: rid(room), seq, at: NOW, kind: EventKind::System(event) }
+    RoomEvent { room_id: rid(room), seq: Seq::new(seq), at: NOW, kind: EventKind::System(event) }
 }
 
 fn image(n: u8) -> ImageId {

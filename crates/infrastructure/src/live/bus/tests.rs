@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use chatroom_domain::user::UserId;
+use chatroom_domain::ids::UserId;
 use tokio::time::timeout;
 
 use super::*;

@@ -2,8 +2,8 @@
 //! event, so it orders members within a room (R8) without ties.
 
 use anyhow::Context;
-use chatroom_domain::room::{Membership, RoomId};
-use chatroom_domain::user::UserId;
+use chatroom_domain::ids::{RoomId, Seq, UserId};
+use chatroom_domain::room::Membership;
 use sea_orm::entity::prelude::*;
 use time::OffsetDateTime;
 
@@ -60,7 +60,7 @@ impl Model {
             room_id: RoomId::parse(&self.room_id).context("stored membership room id")?,
             user_id: UserId::parse(&self.user_id).context("stored membership user id")?,
             joined_at: from_millis(self.joined_at)?,
-            last_delivered_seq: self.last_delivered_seq,
+            last_delivered_seq: Seq::new(self.last_delivered_seq),
         })
     }
 }

@@ -2,11 +2,11 @@
 //! event, its kind in `kind` and only the columns that kind uses filled in.
 
 use anyhow::{bail, Context};
-use chatroom_domain::event::{
-    ClientMsgId, EventKind, ImageId, ImageType, MessageContent, NewEvent, RoomEvent, Sender, SystemEvent,
+use chatroom_domain::ids::{ImageId, RoomId, Seq, UserId};
+use chatroom_domain::timeline::{
+    ClientMsgId, EventKind, ImageType, MessageContent, NewEvent, RoomEvent, RoomSnapshot, Sender, SystemEvent,
 };
-use chatroom_domain::room::{Access, Capacity, Room, RoomId, RoomName};
-use chatroom_domain::user::{UserId, UserName};
+use chatroom_domain::user::UserName;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -46,9 +46,10 @@ const KIND_ROOM_UPDATED: &str = "roomUpdated";
 
 /// The room as a `roomUpdated` event stores it in `payload` (JSON). Domain types
 /// derive no serde, so this private shape is the stored format.
+/// A `roomUpdated` event's room, as the JSON of its `payload` column.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct RoomSnapshot {
+struct StoredSnapshot {
     id: String,
     name: String,
     capacity: u32,
@@ -57,24 +58,24 @@ struct RoomSnapshot {
     created_at_ms: i64,
 }
 
-impl RoomSnapshot {
-    fn of(room: &Room) -> Self {
+impl StoredSnapshot {
+    fn of(room: &RoomSnapshot) -> Self {
         Self {
             id: room.id.as_str().to_owned(),
-            name: room.name.as_str().to_owned(),
-            capacity: room.capacity.get(),
-            public: room.access.is_public(),
+            name: room.name.clone(),
+            capacity: room.capacity,
+            public: room.public,
             owner: room.owner.as_str().to_owned(),
             created_at_ms: to_millis(room.created_at),
         }
     }
 
-    fn into_room(self) -> anyhow::Result<Room> {
-        Ok(Room {
+    fn into_snapshot(self) -> anyhow::Result<RoomSnapshot> {
+        Ok(RoomSnapshot {
             id: RoomId::parse(&self.id).context("stored snapshot room id")?,
-            name: RoomName::parse(&self.name).context("stored snapshot room name")?,
-            capacity: Capacity::from_stored(self.capacity),
-            access: if self.public { Access::Public } else { Access::Private },
+            name: self.name,
+            capacity: self.capacity,
+            public: self.public,
             owner: UserId::parse(&self.owner).context("stored snapshot owner")?,
             created_at: from_millis(self.created_at_ms)?,
         })
@@ -119,7 +120,7 @@ impl Model {
                     SystemEvent::OwnerChanged(user) => (KIND_OWNER_CHANGED, Some(user)),
                     SystemEvent::RoomUpdated(room) => {
                         let json =
-                            serde_json::to_string(&RoomSnapshot::of(room)).context("encoding a room snapshot")?;
+                            serde_json::to_string(&StoredSnapshot::of(room)).context("encoding a room snapshot")?;
                         row.payload = Some(json);
                         (KIND_ROOM_UPDATED, None)
                     }
@@ -154,8 +155,8 @@ impl Model {
             },
             KIND_ROOM_UPDATED => {
                 let json = self.payload.as_deref().context("stored roomUpdated without payload")?;
-                let snapshot: RoomSnapshot = serde_json::from_str(json).context("decoding a room snapshot")?;
-                EventKind::System(SystemEvent::RoomUpdated(snapshot.into_room()?))
+                let snapshot: StoredSnapshot = serde_json::from_str(json).context("decoding a room snapshot")?;
+                EventKind::System(SystemEvent::RoomUpdated(snapshot.into_snapshot()?))
             }
             other => {
                 let subject = self.subject()?;
@@ -170,7 +171,7 @@ impl Model {
         };
         Ok(RoomEvent {
             room_id: RoomId::parse(&self.room_id).context("stored event room id")?,
-            seq: self.seq,
+            seq: Seq::new(self.seq),
             at: from_millis(self.at)?,
             kind,
         })

@@ -1,8 +1,8 @@
 //! The `rooms` table, with its counters `member_count` (R4) and `last_seq` (R13).
 
 use anyhow::Context;
-use chatroom_domain::room::{Access, Capacity, Room, RoomId, RoomName};
-use chatroom_domain::user::UserId;
+use chatroom_domain::ids::{RoomId, UserId};
+use chatroom_domain::room::{Access, Capacity, Room, RoomName};
 use sea_orm::entity::prelude::*;
 
 use crate::persistence::timestamps::{from_millis, to_millis};

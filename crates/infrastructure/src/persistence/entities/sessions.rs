@@ -1,8 +1,8 @@
 //! The `sessions` table.
 
 use anyhow::Context;
-use chatroom_domain::account::{Session, SessionId};
-use chatroom_domain::user::UserId;
+use chatroom_domain::account::Session;
+use chatroom_domain::ids::{SessionId, UserId};
 use sea_orm::entity::prelude::*;
 
 use crate::persistence::timestamps::{from_millis, to_millis};

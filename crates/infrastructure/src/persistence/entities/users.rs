@@ -1,7 +1,8 @@
 //! The `users` table.
 
 use anyhow::Context;
-use chatroom_domain::user::{Email, PasswordHash, User, UserId, UserName};
+use chatroom_domain::ids::UserId;
+use chatroom_domain::user::{Email, PasswordHash, User, UserName};
 use sea_orm::entity::prelude::*;
 
 use crate::persistence::timestamps::{from_millis, to_millis};

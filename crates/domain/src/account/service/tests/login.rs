@@ -1,7 +1,8 @@
 //! Login: S1 (no enumeration), S2 (sessions), S4 (lockouts), R12 (the user's rooms).
 
 use super::*;
-use crate::room::{Access, Capacity, Room, RoomId, RoomName};
+use crate::ids::RoomId;
+use crate::room::{Access, Capacity, Room, RoomName};
 
 const USER_KEY: &str = "login:user:zhy";
 const IP: &str = "203.0.113.7";

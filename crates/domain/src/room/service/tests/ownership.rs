@@ -191,7 +191,7 @@ async fn r5_owner_updates_the_room_and_the_room_is_told() {
         access: Some(Access::Private),
     };
     let updated = Room { name: RoomName::parse("Lounge").unwrap(), ..room("r1", "alice", Access::Private, 20) };
-    let event = system("r1", 8, SystemEvent::RoomUpdated(updated.clone()));
+    let event = system("r1", 8, SystemEvent::RoomUpdated(updated.snapshot()));
     let returned = (updated.clone(), event.clone());
     m.rooms
         .expect_update()

@@ -14,10 +14,12 @@ use time::macros::datetime;
 use time::OffsetDateTime;
 
 use super::*;
-use crate::event::ports::{MockEventBus, MockImageStore, MockMessageStore};
+use crate::delivery::ports::MockEventBus;
+use crate::ids::Seq;
 use crate::room::ports::{MockMembershipRepository, MockRoomRepository};
 use crate::room::{Access, Capacity, Membership, Room, RoomName};
 use crate::system::{MockClock, MockIdGenerator};
+use crate::timeline::ports::{MockImageStore, MockMessageStore};
 use crate::user::{Email, PasswordHash, UserName};
 
 const NOW: OffsetDateTime = datetime!(2026-03-01 12:00 UTC);
@@ -86,7 +88,7 @@ impl Mocks {
             room_id: rid(room),
             user_id: uid(user),
             joined_at: NOW,
-            last_delivered_seq: 0,
+            last_delivered_seq: Seq::ZERO,
         });
         self.memberships.expect_find().with(eq(rid(room)), eq(uid(user))).returning(move |_, _| Ok(found.clone()));
     }
@@ -132,7 +134,7 @@ fn draft(content: &str, client_msg_id: Option<&str>) -> MessageDraft {
 fn message(room: &str, seq: i64, from: &str, content: &str, client_msg_id: Option<&str>) -> RoomEvent {
     RoomEvent {
         room_id: rid(room),
-        seq,
+        seq: Seq::new(seq),
         at: NOW,
         kind: EventKind::Message {
             from: sender(from),

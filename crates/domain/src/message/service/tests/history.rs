@@ -1,9 +1,10 @@
 //! History pages (GET /room/messages): R9 and the paging rules.
 
 use super::*;
+use crate::ids::Seq;
 
-fn query(before: Option<&str>, after: Option<&str>, limit: Option<&str>) -> HistoryQuery {
-    HistoryQuery { before: before.map(Into::into), after: after.map(Into::into), limit: limit.map(Into::into) }
+fn query(before: Option<i64>, after: Option<i64>, limit: Option<u32>) -> HistoryQuery {
+    HistoryQuery { before: before.map(Seq::new), after: after.map(Seq::new), limit }
 }
 
 fn by_name(name: &str) -> RoomRef {
@@ -55,11 +56,11 @@ async fn history_before_a_seq_gives_the_page_just_before_it() {
     let mut m = bob_reads_r1();
     m.events
         .expect_list_before()
-        .with(eq(rid("r1")), eq(Some(100)), eq(3))
+        .with(eq(rid("r1")), eq(Some(Seq::new(100))), eq(3))
         .times(1)
         .returning(|_, _, _| Ok(events(98..=99)));
 
-    let page = m.service().history(&uid("bob"), by_name("Room r1"), query(Some("100"), None, Some("2"))).await.unwrap();
+    let page = m.service().history(&uid("bob"), by_name("Room r1"), query(Some(100), None, Some(2))).await.unwrap();
 
     assert_eq!(page, HistoryPage { events: events(98..=99), has_more: false });
 }
@@ -67,9 +68,13 @@ async fn history_before_a_seq_gives_the_page_just_before_it() {
 #[tokio::test]
 async fn history_after_a_seq_is_ascending_and_bounded_by_the_limit() {
     let mut m = bob_reads_r1();
-    m.events.expect_list_after().with(eq(rid("r1")), eq(10), eq(4)).times(1).returning(|_, _, _| Ok(events(11..=14)));
+    m.events
+        .expect_list_after()
+        .with(eq(rid("r1")), eq(Seq::new(10)), eq(4))
+        .times(1)
+        .returning(|_, _, _| Ok(events(11..=14)));
 
-    let page = m.service().history(&uid("bob"), by_name("Room r1"), query(None, Some("10"), Some("3"))).await.unwrap();
+    let page = m.service().history(&uid("bob"), by_name("Room r1"), query(None, Some(10), Some(3))).await.unwrap();
 
     assert_eq!(page, HistoryPage { events: events(11..=13), has_more: true });
 }
@@ -77,22 +82,16 @@ async fn history_after_a_seq_is_ascending_and_bounded_by_the_limit() {
 #[tokio::test]
 async fn history_between_two_seqs_stops_before_the_upper_one() {
     let mut m = bob_reads_r1();
-    m.events.expect_list_after().with(eq(rid("r1")), eq(10), eq(4)).returning(|_, _, _| Ok(events(11..=14)));
+    m.events.expect_list_after().with(eq(rid("r1")), eq(Seq::new(10)), eq(4)).returning(|_, _, _| Ok(events(11..=14)));
 
-    let page =
-        m.service().history(&uid("bob"), by_name("Room r1"), query(Some("13"), Some("10"), Some("3"))).await.unwrap();
+    let page = m.service().history(&uid("bob"), by_name("Room r1"), query(Some(13), Some(10), Some(3))).await.unwrap();
 
     assert_eq!(page, HistoryPage { events: events(11..=12), has_more: false });
 }
 
 #[tokio::test]
-async fn history_limit_must_lie_in_1_to_200_and_seqs_must_not_be_negative() {
-    let cases = [
-        (query(None, None, Some("0")), "limit"),
-        (query(None, None, Some("201")), "limit"),
-        (query(Some("-1"), None, None), "before"),
-        (query(None, Some("x"), None), "after"),
-    ];
+async fn history_limit_must_lie_in_1_to_200() {
+    let cases = [(query(None, None, Some(0)), "limit"), (query(None, None, Some(201)), "limit")];
     for (input, field) in cases {
         let mut m = deps();
         m.events.expect_list_before().never();

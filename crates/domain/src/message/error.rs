@@ -55,12 +55,4 @@ pub enum HistoryError {
     Unexpected(#[from] anyhow::Error),
 }
 
-/// Why an event could not be appended.
-#[derive(Debug, thiserror::Error)]
-pub enum AppendError {
-    /// The room is gone.
-    #[error("room not found")]
-    RoomNotFound,
-    #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
-}
+crate::room::lookup::from_lookup!(PostImageError, HistoryError);

@@ -1,13 +1,10 @@
-//! Event value objects and entities.
-
-use std::sync::Arc;
-use std::time::Duration;
+//! A room's timeline: the persisted, sequenced events (R13) of messages, images and
+//! system events, and the value objects they are made of (W3–W5, W9, D3, S6).
 
 use time::OffsetDateTime;
 
-use crate::account::SessionId;
-use crate::room::{Room, RoomId};
-use crate::user::{UserId, UserName};
+use crate::ids::{ImageId, RoomId, Seq, UserId};
+use crate::user::UserName;
 use crate::validation::{InvalidInput, Rule};
 
 /// Who sent a message or an image, as they were named at the time.
@@ -73,24 +70,6 @@ impl ClientMsgId {
     }
 }
 
-/// An image's id: 128 random bits as 32 hex digits, never chosen by a client (S6).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ImageId(String);
-
-impl ImageId {
-    /// Parses an id from a URL; anything but 32 lower-case hex digits is refused, so
-    /// no path can be smuggled into a store.
-    pub fn parse(raw: &str) -> Option<Self> {
-        let valid = raw.len() == 32 && raw.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        valid.then(|| Self(raw.to_owned()))
-    }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 /// The image formats accepted (S6), decided by magic bytes only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImageType {
@@ -132,6 +111,21 @@ impl ImageType {
     }
 }
 
+/// A room as it was right after a change (`roomUpdated`, W5). An event records the
+/// past, so it holds the values as they were written rather than the live `Room`
+/// of [`crate::room`], which sits above this area and builds snapshots of itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomSnapshot {
+    pub id: RoomId,
+    /// The name as the owner wrote it.
+    pub name: String,
+    pub capacity: u32,
+    /// `true` = public (`roomAccess`).
+    pub public: bool,
+    pub owner: UserId,
+    pub created_at: OffsetDateTime,
+}
+
 /// A persisted, sequenced system event (W5).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SystemEvent {
@@ -141,7 +135,7 @@ pub enum SystemEvent {
     /// The user who became the owner.
     OwnerChanged(UserId),
     /// The room as it is after the change.
-    RoomUpdated(Room),
+    RoomUpdated(RoomSnapshot),
 }
 
 /// What happened in a room.
@@ -163,7 +157,7 @@ pub struct NewEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomEvent {
     pub room_id: RoomId,
-    pub seq: i64,
+    pub seq: Seq,
     pub at: OffsetDateTime,
     pub kind: EventKind,
 }
@@ -174,76 +168,6 @@ pub struct RoomEvent {
 pub struct Appended {
     pub event: RoomEvent,
     pub duplicate: bool,
-}
-
-/// Why a live connection must close.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DisconnectReason {
-    /// The member left the room (1000).
-    Left,
-    /// The member was kicked (4001).
-    Kicked,
-}
-
-/// What the event bus carries to the connections of a room (on every node).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RoomSignal {
-    /// A persisted event, already committed (D1); shared, not copied, by every
-    /// subscriber of the room.
-    Event(Arc<RoomEvent>),
-    /// A member's first connection opened or last connection closed (ephemeral).
-    Presence { user: UserId, online: bool },
-    /// Close every connection of `user` to this room (R10).
-    Disconnect { user: UserId, reason: DisconnectReason },
-    /// The room was dissolved: announce it and close every connection (W7, 4002).
-    Dissolved,
-    /// Close every connection opened with one of these sessions (R11, 4003).
-    SessionsEnded(Vec<SessionId>),
-}
-
-/// A message as a client sent it, before validation.
-#[derive(Debug, Clone, Default)]
-pub struct MessageDraft {
-    pub content: String,
-    pub client_msg_id: Option<String>,
-}
-
-/// GET /room/messages, as received: `before` and `after` are seqs.
-#[derive(Debug, Clone, Default)]
-pub struct HistoryQuery {
-    pub before: Option<String>,
-    pub after: Option<String>,
-    pub limit: Option<String>,
-}
-
-/// A page of history, in seq order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HistoryPage {
-    pub events: Vec<RoomEvent>,
-    pub has_more: bool,
-}
-
-/// The tunable numbers of messaging, from configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MessagePolicy {
-    /// `messages.max_chars` (W9, default 4000).
-    pub max_chars: usize,
-    /// How long a clientMsgId deduplicates (D3, 24 h).
-    pub dedupe_window: Duration,
-    /// History page size when none is asked for (50) and the largest allowed (200).
-    pub history_default_limit: u32,
-    pub history_max_limit: u32,
-}
-
-impl Default for MessagePolicy {
-    fn default() -> Self {
-        Self {
-            max_chars: 4000,
-            dedupe_window: Duration::from_secs(24 * 60 * 60),
-            history_default_limit: 50,
-            history_max_limit: 200,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -257,13 +181,6 @@ mod tests {
         assert_eq!(ImageType::sniff(b"GIF89a..."), Some(ImageType::Gif));
         assert_eq!(ImageType::sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(ImageType::Webp));
         assert_eq!(ImageType::sniff(b"hello, I am text.png"), None);
-    }
-
-    #[test]
-    fn s6_image_ids_are_32_hex_digits_and_nothing_else() {
-        assert!(ImageId::parse("0123456789abcdef0123456789abcdef").is_some());
-        assert!(ImageId::parse("../../etc/passwd").is_none());
-        assert!(ImageId::parse("0123456789ABCDEF0123456789ABCDEF").is_none());
     }
 
     #[test]

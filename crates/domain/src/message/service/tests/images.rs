@@ -1,6 +1,7 @@
 //! Images: S6 (magic bytes, size, random ids, nothing half-written) and R9.
 
 use super::*;
+use crate::ids::Seq;
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n-png-body-";
 const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
@@ -13,7 +14,7 @@ fn image_id() -> ImageId {
 fn image_event(room: &str, seq: i64, from: &str, image_type: ImageType) -> RoomEvent {
     RoomEvent {
         room_id: rid(room),
-        seq,
+        seq: Seq::new(seq),
         at: NOW,
         kind: EventKind::Image { from: sender(from), image: image_id(), image_type },
     }

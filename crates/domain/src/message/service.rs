@@ -7,10 +7,13 @@ use async_trait::async_trait;
 use super::error::*;
 use super::model::*;
 use super::ports::*;
+use crate::delivery::{EventBus, RoomSignal};
+use crate::ids::{ImageId, RoomId, UserId};
 use crate::room::lookup::{find_room, ParsedRef};
-use crate::room::{MembershipRepository, RoomId, RoomRef, RoomRepository};
+use crate::room::{MembershipRepository, RoomRef, RoomRepository};
 use crate::system::{Clock, IdGenerator};
-use crate::user::{User, UserId};
+use crate::timeline::*;
+use crate::user::User;
 use crate::validation::{InvalidInput, Rule};
 
 /// The ports the messaging service needs.
@@ -64,29 +67,15 @@ impl Service {
         }
     }
 
-    fn parse_limit(&self, raw: Option<&str>) -> Result<u32, InvalidInput> {
+    /// The page size asked for, or the default; E1001 outside `1..=max`.
+    fn page_size(&self, asked: Option<u32>) -> Result<u32, InvalidInput> {
         let max = self.policy.history_max_limit;
-        match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        match asked {
             None => Ok(self.policy.history_default_limit.min(max)),
-            Some(raw) => raw
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=max).contains(n))
-                .ok_or_else(|| InvalidInput::new("limit", Rule::IntegerRange { min: 1, max: i64::from(max) })),
+            Some(n) if (1..=max).contains(&n) => Ok(n),
+            Some(_) => Err(InvalidInput::new("limit", Rule::IntegerRange { min: 1, max: i64::from(max) })),
         }
     }
-}
-
-fn parse_seq(field: &'static str, raw: Option<&str>) -> Result<Option<i64>, InvalidInput> {
-    raw.map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|raw| {
-            raw.parse::<i64>()
-                .ok()
-                .filter(|n| *n >= 0)
-                .ok_or_else(|| InvalidInput::new(field, Rule::IntegerRange { min: 0, max: i64::MAX }))
-        })
-        .transpose()
 }
 
 /// The outcome of a failed membership check.
@@ -179,9 +168,8 @@ impl MessageService for Service {
 
     async fn history(&self, caller: &UserId, room: RoomRef, query: HistoryQuery) -> Result<HistoryPage, HistoryError> {
         let parsed = ParsedRef::parse(&room)?;
-        let before = parse_seq("before", query.before.as_deref())?;
-        let after = parse_seq("after", query.after.as_deref())?;
-        let limit = self.parse_limit(query.limit.as_deref())?;
+        let (before, after) = (query.before, query.after);
+        let limit = self.page_size(query.limit)?;
         let room = parsed.find(self.deps.rooms.as_ref()).await?;
         self.require_member(&room.id, caller).await?;
         let fetch = limit + 1;

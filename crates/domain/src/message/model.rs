@@ -1,0 +1,53 @@
+//! Posting and reading messages: drafts as clients send them, history pages, and
+//! the tunable numbers of messaging.
+
+use std::time::Duration;
+
+use crate::ids::Seq;
+use crate::timeline::RoomEvent;
+
+/// A message as a client sent it, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct MessageDraft {
+    pub content: String,
+    pub client_msg_id: Option<String>,
+}
+
+/// GET /room/messages: events with seq below `before` and/or above `after`, at
+/// most `limit` of them (`messages` policy's default and maximum when absent).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HistoryQuery {
+    pub before: Option<Seq>,
+    pub after: Option<Seq>,
+    pub limit: Option<u32>,
+}
+
+/// A page of history, in seq order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryPage {
+    pub events: Vec<RoomEvent>,
+    pub has_more: bool,
+}
+
+/// The tunable numbers of messaging, from configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessagePolicy {
+    /// `messages.max_chars` (W9, default 4000).
+    pub max_chars: usize,
+    /// How long a clientMsgId deduplicates (D3, 24 h).
+    pub dedupe_window: Duration,
+    /// History page size when none is asked for (50) and the largest allowed (200).
+    pub history_default_limit: u32,
+    pub history_max_limit: u32,
+}
+
+impl Default for MessagePolicy {
+    fn default() -> Self {
+        Self {
+            max_chars: 4000,
+            dedupe_window: Duration::from_secs(24 * 60 * 60),
+            history_default_limit: 50,
+            history_max_limit: 200,
+        }
+    }
+}

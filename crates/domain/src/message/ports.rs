@@ -1,0 +1,27 @@
+//! The messaging service, as the API calls it.
+
+use async_trait::async_trait;
+
+use super::error::*;
+use super::model::*;
+use crate::ids::{RoomId, UserId};
+use crate::room::RoomRef;
+use crate::timeline::{Appended, RoomEvent};
+use crate::user::User;
+
+/// Messaging operations, as the API calls them.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait MessageService: Send + Sync {
+    /// Stores a message with the next seq (R9, R13, D1, D3) and publishes it.
+    async fn post_message(
+        &self,
+        author: &User,
+        room: &RoomId,
+        draft: MessageDraft,
+    ) -> Result<Appended, PostMessageError>;
+    /// Stores an image and its event (R9, S6) and publishes it.
+    async fn post_image(&self, author: &User, room: RoomRef, bytes: Vec<u8>) -> Result<RoomEvent, PostImageError>;
+    /// A page of a room's history for a member (R9).
+    async fn history(&self, caller: &UserId, room: RoomRef, query: HistoryQuery) -> Result<HistoryPage, HistoryError>;
+}

@@ -1,0 +1,46 @@
+//! Where a room's timeline is kept: its events, sequenced in one transaction each
+//! (R13, D1, D3), and the bytes of its images (S6).
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use super::error::AppendError;
+use super::model::*;
+use crate::ids::{ImageId, RoomId, Seq};
+
+/// Storage of room events.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait MessageStore: Send + Sync {
+    /// MUST, in one transaction, give the event the room's next seq (R13: exactly one
+    /// more than the last, no gap, no duplicate, also with concurrent writers on
+    /// several nodes) and store it. When the event is a message whose clientMsgId
+    /// was stored for the same room and sender at or after `dedupe_since`, MUST store
+    /// nothing and return the stored event with `duplicate` set (D3).
+    /// `RoomNotFound` when the room is gone.
+    async fn append(
+        &self,
+        room: &RoomId,
+        event: NewEvent,
+        dedupe_since: OffsetDateTime,
+    ) -> Result<Appended, AppendError>;
+    /// MUST return up to `limit` events with seq > `after`, ascending.
+    async fn list_after(&self, room: &RoomId, after: Seq, limit: u32) -> anyhow::Result<Vec<RoomEvent>>;
+    /// MUST return the `limit` latest events with seq < `before` (all when `None`),
+    /// ascending.
+    async fn list_before(&self, room: &RoomId, before: Option<Seq>, limit: u32) -> anyhow::Result<Vec<RoomEvent>>;
+    /// MUST return the room's last seq (0 when it has no event).
+    async fn last_seq(&self, room: &RoomId) -> anyhow::Result<Seq>;
+}
+
+/// Storage of image bytes (S6): files under the data directory by default.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait ImageStore: Send + Sync {
+    /// MUST store the bytes under `id`, completely or not at all.
+    async fn save(&self, id: &ImageId, bytes: &[u8]) -> anyhow::Result<()>;
+    /// MUST return the bytes stored under `id`, if any.
+    async fn load(&self, id: &ImageId) -> anyhow::Result<Option<Vec<u8>>>;
+    /// MUST delete the images; ids that do not exist are ignored.
+    async fn delete(&self, ids: &[ImageId]) -> anyhow::Result<()>;
+}
