@@ -91,13 +91,13 @@ impl Default for ApiConfig {
 /// `/docs`, `/openapi.json`, `/openapi.yaml`, and the envelope for every other
 /// request (unknown routes, wrong methods, bad bodies), inside the middleware.
 pub fn routes(services: ApiServices, config: ApiConfig) -> BoxEndpoint<'static> {
+    let accounts = Arc::clone(&services.accounts);
     let apis: Apis = (
         HealthApi::new(services.readiness),
         UsersApi::new(Arc::clone(&services.accounts), ClientIpSource::new(config.client_ip_header.clone())),
-        RoomsApi::new(Arc::clone(&services.accounts), Arc::clone(&services.rooms), Arc::clone(&services.messages)),
+        RoomsApi::new(Arc::clone(&services.rooms), Arc::clone(&services.messages)),
         ImagesApi::new(services.images),
         LiveApi::new(
-            services.accounts,
             services.rooms,
             services.messages,
             services.live,
@@ -113,7 +113,9 @@ pub fn routes(services: ApiServices, config: ApiConfig) -> BoxEndpoint<'static> 
         .at("/openapi.json", get(api.spec_endpoint()))
         .at("/openapi.yaml", get(api.spec_endpoint_yaml()))
         .nest("/docs", get(api.swagger_ui()))
-        .nest("/", api);
+        .nest("/", api)
+        // What `Caller` and `LiveCaller` authenticate with.
+        .data(accounts);
     let mut methods = MethodTable::new();
     methods.add_api::<Apis>();
     for path in ["/openapi.json", "/openapi.yaml", "/docs", "/docs/oauth-receiver.html"] {

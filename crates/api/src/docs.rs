@@ -12,6 +12,7 @@ use poem_openapi::registry::{MetaApi, Registry};
 use poem_openapi::{ExtraHeader, OpenApi, OpenApiService};
 
 use crate::endpoints::{HealthApi, ImagesApi, LiveApi, RoomsApi, UsersApi};
+use crate::request::document_room_ids;
 
 /// Every resource of the API, in the order of the document.
 pub(crate) type Apis = (HealthApi, UsersApi, RoomsApi, ImagesApi, LiveApi);
@@ -47,13 +48,33 @@ impl<T: OpenApi> OpenApi for Shape<T> {
     fn add_routes(self, _route_table: &mut HashMap<String, HashMap<Method, BoxEndpoint<'static>>>) {}
 }
 
+/// `T` as served, with what poem-openapi cannot derive from the handlers added
+/// to the document: the `roomId` twin of every [`crate::request::NamedRoom`].
+pub(crate) struct Documented<T>(T);
+
+impl<T: OpenApi> OpenApi for Documented<T> {
+    fn meta() -> Vec<MetaApi> {
+        let mut apis = T::meta();
+        document_room_ids(&mut apis);
+        apis
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+
+    fn add_routes(self, route_table: &mut HashMap<String, HashMap<Method, BoxEndpoint<'static>>>) {
+        self.0.add_routes(route_table);
+    }
+}
+
 /// The service that serves `api` and describes it.
-pub(crate) fn describe<T: OpenApi>(api: T, server_url: Option<&str>) -> OpenApiService<T, ()> {
-    let service = OpenApiService::new(api, "chatroom", env!("CARGO_PKG_VERSION"))
+pub(crate) fn describe<T: OpenApi>(api: T, server_url: Option<&str>) -> OpenApiService<Documented<T>, ()> {
+    let service = OpenApiService::new(Documented(api), "chatroom", env!("CARGO_PKG_VERSION"))
         .description(DESCRIPTION)
         .extra_response_header::<String, _>(
-            ExtraHeader::new("X-Request-Id").description("The request's id, also in the server's log lines."),
-        );
+        ExtraHeader::new("X-Request-Id").description("The request's id, also in the server's log lines."),
+    );
     match server_url {
         Some(url) => service.server(url),
         None => service,

@@ -10,7 +10,7 @@ mod service;
 pub use error::*;
 pub use model::{
     Access, Capacity, Departure, Entered, Member, MemberView, Membership, NewRoom, RemovalOutcome, Room, RoomChanges,
-    RoomName, RoomPolicy, RoomQuery, RoomRef, RoomSearch, RoomUpdate,
+    RoomName, RoomPolicy, RoomQuery, RoomSearch, RoomSelector, RoomUpdate,
 };
 pub use ports::{MembershipRepository, RoomRepository, RoomService, RoomWriteError};
 pub use service::{Deps, Service};

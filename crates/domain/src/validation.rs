@@ -25,6 +25,9 @@ pub enum Rule {
     AtLeastOneField,
     /// Only digits are allowed.
     Digits,
+    /// Must name the same thing as the field `other` (SPEC §4: `roomName` and
+    /// `roomId` given together name one room).
+    SameAs { other: &'static str },
 }
 
 /// An input that broke a rule of SPEC §3 (catalogue E1001).
@@ -64,9 +67,12 @@ pub(crate) fn display_text(field: &'static str, raw: &str, max: usize) -> Result
     Ok(trimmed.to_owned())
 }
 
+/// The longest identifier (userId, roomId), in characters.
+pub const IDENTIFIER_MAX_CHARS: usize = 32;
+
 /// Checks `raw` is 1..=32 characters of `[A-Za-z0-9_.-]` (userId, roomId).
 pub(crate) fn identifier(field: &'static str, raw: &str) -> Result<String, InvalidInput> {
-    const MAX: usize = 32;
+    const MAX: usize = IDENTIFIER_MAX_CHARS;
     if raw.is_empty() {
         return Err(InvalidInput::new(field, Rule::Required));
     }

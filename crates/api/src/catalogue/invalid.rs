@@ -30,6 +30,8 @@ pub fn invalid_input_notice(invalid: &InvalidInput, lang: Lang) -> String {
         (Rule::AtLeastOneField, Lang::En) => format!("give at least one field to change (such as {field})"),
         (Rule::Digits, Lang::Zh) => format!("{field}只能包含数字"),
         (Rule::Digits, Lang::En) => format!("{field} may contain only digits"),
+        (Rule::SameAs { other }, Lang::Zh) => format!("{field}和{other}指向不同的房间"),
+        (Rule::SameAs { other }, Lang::En) => format!("{field} and {other} name different rooms"),
     }
 }
 

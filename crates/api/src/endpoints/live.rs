@@ -7,13 +7,11 @@
 
 use std::sync::Arc;
 
-use chatroom_domain::account::{AccountService, AuthError, Authenticated};
+use chatroom_domain::account::{AuthError, Authenticated};
 use chatroom_domain::ids::Seq;
 use chatroom_domain::live::LiveService;
 use chatroom_domain::message::MessageService;
-use chatroom_domain::room::{
-    CreateRoomError, EnterRoomError, Entered, NewRoom, ReenterRoomError, RoomRef, RoomService,
-};
+use chatroom_domain::room::{CreateRoomError, EnterRoomError, Entered, NewRoom, ReenterRoomError, RoomService};
 use poem::http::header;
 use poem::Request;
 use poem_openapi::param::Query;
@@ -26,7 +24,8 @@ use crate::language::Lang;
 use crate::live::session::{self, Counted, SessionStart};
 use crate::live::{Deliveries, EncodedEvents, Handshake, WsSettings};
 use crate::reply::Upgrade;
-use crate::request::Token;
+use crate::request::fields::{AccessRule, CapacityRule, Field, RoomIdRule, RoomNameRule};
+use crate::request::{LiveCaller, NamedRoom};
 
 /// S5: the notice of an upgrade from an `Origin` outside the allow-list.
 const ORIGIN_NOT_ALLOWED: Text = Text {
@@ -39,7 +38,6 @@ const RECENT_FRAMES: usize = 4096;
 
 /// The routes that open a live session in a room.
 pub struct LiveApi {
-    accounts: Arc<dyn AccountService>,
     rooms: Arc<dyn RoomService>,
     messages: Arc<dyn MessageService>,
     live: Arc<dyn LiveService>,
@@ -63,7 +61,6 @@ pub struct LiveOptions {
 impl LiveApi {
     /// The live routes over these services.
     pub fn new(
-        accounts: Arc<dyn AccountService>,
         rooms: Arc<dyn RoomService>,
         messages: Arc<dyn MessageService>,
         live: Arc<dyn LiveService>,
@@ -72,7 +69,7 @@ impl LiveApi {
         let LiveOptions { settings, allowed_origins, shutdown } = options;
         let deliveries = Deliveries::start(Arc::clone(&live), shutdown.clone());
         let encoded = Arc::new(EncodedEvents::new(RECENT_FRAMES));
-        Self { accounts, rooms, messages, live, settings, allowed_origins, shutdown, deliveries, encoded }
+        Self { rooms, messages, live, settings, allowed_origins, shutdown, deliveries, encoded }
     }
 
     /// S5: cross-site WebSocket hijacking. Browsers always send `Origin`; a
@@ -85,13 +82,6 @@ impl LiveApi {
             }
             _ => Ok(()),
         }
-    }
-
-    /// The caller, by the header token or else `?token=` (browsers cannot set
-    /// headers on a WebSocket).
-    async fn caller(&self, token: Token, query_token: Option<String>) -> Result<Authenticated, Failure> {
-        let token = token.into_inner().or(query_token.filter(|t| !t.trim().is_empty()));
-        Ok(self.accounts.authenticate(token).await?)
     }
 
     /// Opens the connection (subscription, presence, replay) and answers the
@@ -127,11 +117,6 @@ impl LiveApi {
     }
 }
 
-/// `since`, parsed before anything is created or joined.
-fn parse_since(since: Option<&str>) -> Result<Option<Seq>, Failure> {
-    since.filter(|s| !s.trim().is_empty()).map(|raw| Seq::parse("since", raw)).transpose().map_err(Failure::invalid)
-}
-
 /// E1303 is documented by [`Upgrade`] itself; this names the rest.
 type CreateRefusals = (AuthError, CreateRoomError);
 type EnterRefusals = (AuthError, EnterRoomError);
@@ -154,30 +139,28 @@ impl LiveApi {
         ws: Handshake,
         lang: Lang,
         request: &Request,
-        token: Token,
         /// The token, for clients that cannot set headers (browsers).
         #[oai(name = "token")]
-        query_token: Query<Option<String>>,
-        /// 1–32 of `A–Z a–z 0–9 _ . -`, unique.
+        LiveCaller(caller): LiveCaller,
+        /// The new room's id, unique (R2).
         #[oai(name = "roomId")]
-        room_id: Query<Option<String>>,
-        /// 1–64 characters, unique by its normalized form (R2).
+        room_id: Query<Option<Field<RoomIdRule>>>,
+        /// The new room's name, unique by its normalized form (R2).
         #[oai(name = "roomName")]
-        room_name: Query<Option<String>>,
-        /// 1 … `rooms.max_capacity` (500).
+        room_name: Query<Option<Field<RoomNameRule>>>,
+        /// How many members it holds (R4).
         #[oai(name = "roomCap")]
-        room_cap: Query<Option<String>>,
-        /// `true`/`1`: public; `false`/`0`: private.
+        room_cap: Query<Option<Field<CapacityRule>>>,
+        /// Who may join (R4).
         #[oai(name = "roomAccess")]
-        room_access: Query<Option<String>>,
+        room_access: Query<Option<Field<AccessRule>>>,
     ) -> Result<Upgrade<CreateRefusals>, Failure> {
         self.check_origin(request)?;
-        let caller = self.caller(token, query_token.0).await?;
         let new_room = NewRoom {
-            room_id: room_id.0.unwrap_or_default(),
-            room_name: room_name.0.unwrap_or_default(),
-            capacity: room_cap.0.unwrap_or_default(),
-            access: room_access.0.unwrap_or_default(),
+            room_id: room_id.0.map(Field::into_inner).unwrap_or_default(),
+            room_name: room_name.0.map(Field::into_inner).unwrap_or_default(),
+            capacity: room_cap.0.map(Field::into_inner).unwrap_or_default(),
+            access: room_access.0.map(Field::into_inner).unwrap_or_default(),
         };
         let entered = self.rooms.create_room(&caller.user.id, new_room).await?;
         self.open(ws, lang, caller, entered, None).await
@@ -198,25 +181,19 @@ impl LiveApi {
         ws: Handshake,
         lang: Lang,
         request: &Request,
-        token: Token,
         /// The token, for clients that cannot set headers (browsers).
         #[oai(name = "token")]
-        query_token: Query<Option<String>>,
-        /// The room by id (ext); with `roomName` too, both must name it.
-        #[oai(name = "roomId")]
-        room_id: Query<Option<String>>,
-        /// The room by name.
+        LiveCaller(caller): LiveCaller,
+        /// The room by name (or give `roomId`).
         #[oai(name = "roomName")]
-        room_name: Query<Option<String>>,
+        room: NamedRoom,
         /// Replay the events after this seq (W2).
-        since: Query<Option<String>>,
+        #[oai(validator(minimum(value = "0")))]
+        since: Query<Option<i64>>,
     ) -> Result<Upgrade<EnterRefusals>, Failure> {
         self.check_origin(request)?;
-        let since = parse_since(since.0.as_deref())?;
-        let caller = self.caller(token, query_token.0).await?;
-        let room = RoomRef { room_id: room_id.0, room_name: room_name.0 };
-        let entered = self.rooms.enter_room(&caller.user.id, room).await?;
-        self.open(ws, lang, caller, entered, since).await
+        let entered = self.rooms.enter_room(&caller.user.id, &room.required()?).await?;
+        self.open(ws, lang, caller, entered, since.0.map(Seq::new)).await
     }
 
     /// Reconnect to a room the caller is a member of (WS).
@@ -231,24 +208,18 @@ impl LiveApi {
         ws: Handshake,
         lang: Lang,
         request: &Request,
-        token: Token,
         /// The token, for clients that cannot set headers (browsers).
         #[oai(name = "token")]
-        query_token: Query<Option<String>>,
-        /// The room by id (ext); with `roomName` too, both must name it.
-        #[oai(name = "roomId")]
-        room_id: Query<Option<String>>,
-        /// The room by name.
+        LiveCaller(caller): LiveCaller,
+        /// The room by name (or give `roomId`).
         #[oai(name = "roomName")]
-        room_name: Query<Option<String>>,
+        room: NamedRoom,
         /// Replay the events after this seq (W2).
-        since: Query<Option<String>>,
+        #[oai(validator(minimum(value = "0")))]
+        since: Query<Option<i64>>,
     ) -> Result<Upgrade<ReenterRefusals>, Failure> {
         self.check_origin(request)?;
-        let since = parse_since(since.0.as_deref())?;
-        let caller = self.caller(token, query_token.0).await?;
-        let room = RoomRef { room_id: room_id.0, room_name: room_name.0 };
-        let entered = self.rooms.reenter_room(&caller.user.id, room).await?;
-        self.open(ws, lang, caller, entered, since).await
+        let entered = self.rooms.reenter_room(&caller.user.id, &room.required()?).await?;
+        self.open(ws, lang, caller, entered, since.0.map(Seq::new)).await
     }
 }

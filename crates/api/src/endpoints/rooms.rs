@@ -2,21 +2,20 @@
 //! changes, ownership, kicks, dissolution and leaving, images (`sendImg`) and
 //! (ext) history (`messages`). Each names its room with the query parameters
 //! `roomName` (the seed's) or (ext) `roomId`, calls one method of the room or
-//! messaging service and answers with the seed's texts. The rules (R2–R10, R14,
-//! S6) and the validation of every parameter live in the domain; a handler only
-//! passes what it received.
+//! messaging service and answers with the seed's texts. The caller and the room
+//! are extracted before the handler runs ([`Caller`], [`NamedRoom`]); the rules
+//! (R2–R10, R14, S6) live in the domain.
 
 use std::sync::Arc;
 
-use chatroom_domain::account::{AccountService, AuthError};
-use chatroom_domain::ids::Seq;
+use chatroom_domain::account::AuthError;
+use chatroom_domain::ids::{Seq, UserId};
 use chatroom_domain::message::{HistoryError, HistoryQuery, MessageService, PostImageError};
 use chatroom_domain::room::{
-    DissolveRoomError, LeaveRoomError, ListMembersError, MemberActionError, RoomQuery, RoomRef, RoomService,
-    RoomUpdate, SearchRoomsError, UpdateRoomError,
+    DissolveRoomError, LeaveRoomError, ListMembersError, MemberActionError, RoomQuery, RoomService, RoomUpdate,
+    SearchRoomsError, UpdateRoomError,
 };
 use chatroom_domain::timeline::EventKind;
-use chatroom_domain::validation::{InvalidInput, Rule};
 use poem_openapi::param::Query;
 use poem_openapi::types::Binary;
 use poem_openapi::{Multipart, Object, OpenApi};
@@ -29,7 +28,8 @@ use crate::catalogue::{BodyRefusals, Entry, Failure, Refusals, Text};
 use crate::language::Lang;
 use crate::live::frames;
 use crate::reply::{Answer, Reply};
-use crate::request::{lenient, Body, Token};
+use crate::request::fields::{AccessRule, CapacityRule, Field, Optional, RoomIdRule, RoomNameRule, UserIdRule};
+use crate::request::{Body, Caller, NamedRoom};
 
 /// The path of `POST /room/sendImg`, whose body limit is the image limit.
 pub const SEND_IMG_PATH: &str = "/room/sendImg";
@@ -47,19 +47,15 @@ const SENT: Text = Text { zh: "发送成功", en: "Sent" };
 #[oai(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateRoomBody {
-    /// The new name: 1–64 characters, no control characters, unique (R2).
-    #[oai(validator(min_length = 1, max_length = 64))]
-    #[serde(default, deserialize_with = "lenient::optional_string")]
-    pub room_name: Option<String>,
-    /// The new capacity, 1 … `rooms.max_capacity` (500), as a number or a
-    /// numeric string ("33"); not below the current member count (R7).
-    #[oai(validator(pattern = r"^[0-9]+$"))]
-    #[serde(default, deserialize_with = "lenient::optional_string")]
-    pub room_cap: Option<String>,
-    /// `true`/`1`: anyone may join; `false`/`0`: only members may come back (R4).
-    #[oai(validator(pattern = r"^(true|false|1|0)$"))]
-    #[serde(default, deserialize_with = "lenient::optional_string")]
-    pub room_access: Option<String>,
+    /// The new name (R2).
+    #[serde(default)]
+    pub room_name: Optional<RoomNameRule>,
+    /// The new capacity; not below the current member count (R7).
+    #[serde(default)]
+    pub room_cap: Optional<CapacityRule>,
+    /// The new access.
+    #[serde(default)]
+    pub room_access: Optional<AccessRule>,
 }
 
 /// `Notice` of `GET /room/retrieve`.
@@ -80,10 +76,10 @@ pub struct SendImgForm {
     pub img: Binary<Vec<u8>>,
     /// (ext) The room's id.
     #[oai(rename = "roomId")]
-    pub room_id: Option<String>,
+    pub room_id: Option<Field<RoomIdRule>>,
     /// (ext) The room's name.
     #[oai(rename = "roomName")]
-    pub room_name: Option<String>,
+    pub room_name: Option<Field<RoomNameRule>>,
 }
 
 /// What reading the form of `POST /room/sendImg` can fail with: a form without
@@ -129,27 +125,21 @@ pub struct MembersNotice {
 
 /// Room management, member lists, history and images.
 pub struct RoomsApi {
-    accounts: Arc<dyn AccountService>,
     rooms: Arc<dyn RoomService>,
     messages: Arc<dyn MessageService>,
 }
 
 impl RoomsApi {
-    /// The room operations: `accounts` authenticates callers, `rooms` and
-    /// `messages` hold the rules.
-    pub fn new(
-        accounts: Arc<dyn AccountService>,
-        rooms: Arc<dyn RoomService>,
-        messages: Arc<dyn MessageService>,
-    ) -> Self {
-        Self { accounts, rooms, messages }
+    /// The room operations: `rooms` and `messages` hold the rules; callers are
+    /// authenticated by [`Caller`].
+    pub fn new(rooms: Arc<dyn RoomService>, messages: Arc<dyn MessageService>) -> Self {
+        Self { rooms, messages }
     }
 }
 
-/// The room a request names (SPEC §4 "Rooms in queries"); the domain refuses
-/// neither given (E1001 `roomName`), an unknown room or two that disagree (E2001).
-fn room_ref(room_name: Query<Option<String>>, room_id: Query<Option<String>>) -> RoomRef {
-    RoomRef { room_id: room_id.0, room_name: room_name.0 }
+/// The member an owner acts on: `userId` in the query.
+fn target(user_id: Field<UserIdRule>) -> Result<UserId, Failure> {
+    UserId::parse_field("userId", user_id.as_str()).map_err(Failure::invalid)
 }
 
 #[OpenApi(tag = "ApiTags::Rooms")]
@@ -164,17 +154,18 @@ impl RoomsApi {
     #[oai(path = "/room/retrieve", method = "get", operation_id = "retrieve")]
     async fn retrieve(
         &self,
-        token: Token,
+        _caller: Caller,
         /// Text to find inside room names; empty or absent: all rooms.
         #[oai(name = "roomName")]
         room_name: Query<Option<String>>,
-        /// (ext) Page size, 1–200 (default 50).
-        limit: Query<Option<String>>,
-        /// (ext) Rooms to skip, 0 or more (default 0).
-        offset: Query<Option<String>>,
+        /// (ext) Page size (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
+        /// (ext) Rooms to skip (default 0).
+        #[oai(validator(minimum(value = "0"), maximum(value = "9007199254740991")))]
+        offset: Query<Option<u64>>,
     ) -> Answer<String, RoomsNotice, (AuthError, SearchRoomsError)> {
-        self.accounts.authenticate(token.into_inner()).await?;
-        let query = RoomQuery { name_contains: room_name.0, limit: limit.0, offset: offset.0 };
+        let query = RoomQuery { name_contains: room_name.0.unwrap_or_default(), limit: limit.0, offset: offset.0 };
         let rooms = self.rooms.search_rooms(query).await?;
         Ok(Reply::notice(RoomsNotice { rooms: rooms.iter().map(RoomDto::from).collect() }))
     }
@@ -187,16 +178,12 @@ impl RoomsApi {
     #[oai(path = "/room/retrieveUser", method = "get", operation_id = "retrieveUser")]
     async fn retrieve_user(
         &self,
-        token: Token,
+        Caller(caller): Caller,
         /// The room's name (or give `roomId`).
         #[oai(name = "roomName")]
-        room_name: Query<Option<String>>,
-        /// (ext) The room's id; with `roomName` too, both must name the same room.
-        #[oai(name = "roomId")]
-        room_id: Query<Option<String>>,
+        room: NamedRoom,
     ) -> Answer<String, MembersNotice, (AuthError, ListMembersError)> {
-        let caller = self.accounts.authenticate(token.into_inner()).await?;
-        let members = self.rooms.list_members(&caller.user.id, room_ref(room_name, room_id)).await?;
+        let members = self.rooms.list_members(&caller.user.id, &room.required()?).await?;
         Ok(Reply::notice(MembersNotice { clients: members.iter().map(MemberDto::from).collect() }))
     }
 
@@ -210,19 +197,20 @@ impl RoomsApi {
     async fn update(
         &self,
         lang: Lang,
-        token: Token,
+        Caller(caller): Caller,
         /// The room's current name (or give `roomId`).
         #[oai(name = "roomName")]
-        room_name: Query<Option<String>>,
-        /// (ext) The room's id; with `roomName` too, both must name the same room.
-        #[oai(name = "roomId")]
-        room_id: Query<Option<String>>,
+        room: NamedRoom,
         body: Body<UpdateRoomBody>,
     ) -> Answer<String, String, (AuthError, BodyRefusals, UpdateRoomError)> {
-        let caller = self.accounts.authenticate(token.into_inner()).await?;
+        let room = room.required()?;
         let UpdateRoomBody { room_name: new_name, room_cap, room_access } = body.0;
-        let update = RoomUpdate { room_name: new_name, capacity: room_cap, access: room_access };
-        self.rooms.update_room(&caller.user.id, room_ref(room_name, room_id), update).await?;
+        let update = RoomUpdate {
+            room_name: new_name.into_text(),
+            capacity: room_cap.into_text(),
+            access: room_access.into_text(),
+        };
+        self.rooms.update_room(&caller.user.id, &room, update).await?;
         Ok(Reply::notice(UPDATED.get(lang).to_owned()))
     }
 
@@ -235,20 +223,16 @@ impl RoomsApi {
     async fn transfer_owner(
         &self,
         lang: Lang,
-        token: Token,
+        Caller(caller): Caller,
         /// The room's name (or give `roomId`).
         #[oai(name = "roomName")]
-        room_name: Query<Option<String>>,
-        /// (ext) The room's id; with `roomName` too, both must name the same room.
-        #[oai(name = "roomId")]
-        room_id: Query<Option<String>>,
+        room: NamedRoom,
         /// The member who becomes the owner.
         #[oai(name = "userId")]
-        user_id: Query<Option<String>>,
+        user_id: Query<Field<UserIdRule>>,
     ) -> Answer<String, String, (AuthError, MemberActionError)> {
-        let caller = self.accounts.authenticate(token.into_inner()).await?;
-        let target = user_id.0.unwrap_or_default();
-        self.rooms.transfer_ownership(&caller.user.id, room_ref(room_name, room_id), target).await?;
+        let room = room.required()?;
+        self.rooms.transfer_ownership(&caller.user.id, &room, &target(user_id.0)?).await?;
         Ok(Reply::notice(TRANSFERRED.get(lang).to_owned()))
     }
 
@@ -262,20 +246,16 @@ impl RoomsApi {
     async fn kick_out_user(
         &self,
         lang: Lang,
-        token: Token,
+        Caller(caller): Caller,
         /// The room's name (or give `roomId`).
         #[oai(name = "roomName")]
-        room_name: Query<Option<String>>,
-        /// (ext) The room's id; with `roomName` too, both must name the same room.
-        #[oai(name = "roomId")]
-        room_id: Query<Option<String>>,
+        room: NamedRoom,
         /// The member to remove.
         #[oai(name = "userId")]
-        user_id: Query<Option<String>>,
+        user_id: Query<Field<UserIdRule>>,
     ) -> Answer<String, String, (AuthError, MemberActionError)> {
-        let caller = self.accounts.authenticate(token.into_inner()).await?;
-        let target = user_id.0.unwrap_or_default();
-        self.rooms.kick_member(&caller.user.id, room_ref(room_name, room_id), target).await?;
+        let room = room.required()?;
+        self.rooms.kick_member(&caller.user.id, &room, &target(user_id.0)?).await?;
         Ok(Reply::notice(KICKED.get(lang).to_owned()))
     }
 
@@ -288,16 +268,12 @@ impl RoomsApi {
     async fn dissolve(
         &self,
         lang: Lang,
-        token: Token,
+        Caller(caller): Caller,
         /// The room's name (or give `roomId`).
         #[oai(name = "roomName")]
-        room_name: Query<Option<String>>,
-        /// (ext) The room's id; with `roomName` too, both must name the same room.
-        #[oai(name = "roomId")]
-        room_id: Query<Option<String>>,
+        room: NamedRoom,
     ) -> Answer<String, String, (AuthError, DissolveRoomError)> {
-        let caller = self.accounts.authenticate(token.into_inner()).await?;
-        self.rooms.dissolve_room(&caller.user.id, room_ref(room_name, room_id)).await?;
+        self.rooms.dissolve_room(&caller.user.id, &room.required()?).await?;
         Ok(Reply::notice(DISSOLVED.get(lang).to_owned()))
     }
 
@@ -311,16 +287,12 @@ impl RoomsApi {
     async fn exit(
         &self,
         lang: Lang,
-        token: Token,
+        Caller(caller): Caller,
         /// The room's name (or give `roomId`).
         #[oai(name = "roomName")]
-        room_name: Query<Option<String>>,
-        /// (ext) The room's id; with `roomName` too, both must name the same room.
-        #[oai(name = "roomId")]
-        room_id: Query<Option<String>>,
+        room: NamedRoom,
     ) -> Answer<String, String, (AuthError, LeaveRoomError)> {
-        let caller = self.accounts.authenticate(token.into_inner()).await?;
-        self.rooms.leave_room(&caller.user.id, room_ref(room_name, room_id)).await?;
+        self.rooms.leave_room(&caller.user.id, &room.required()?).await?;
         Ok(Reply::notice(LEFT.get(lang).to_owned()))
     }
 
@@ -338,19 +310,15 @@ impl RoomsApi {
     async fn send_img(
         &self,
         lang: Lang,
-        token: Token,
+        Caller(caller): Caller,
         /// The room's name (or give `roomId`); also accepted as a form field.
         #[oai(name = "roomName")]
-        room_name: Query<Option<String>>,
-        /// (ext) The room's id; also accepted as a form field.
-        #[oai(name = "roomId")]
-        room_id: Query<Option<String>>,
+        room: NamedRoom,
         form: SendImgForm,
     ) -> Answer<SentImage, String, (AuthError, ImageFormRefusals, PostImageError)> {
-        let caller = self.accounts.authenticate(token.into_inner()).await?;
-        let SendImgForm { img, room_id: form_id, room_name: form_name } = form;
-        let room = RoomRef { room_id: form_id.or(room_id.0), room_name: form_name.or(room_name.0) };
-        let event = self.messages.post_image(&caller.user, room, img.0).await?;
+        let SendImgForm { img, room_id, room_name } = form;
+        let in_form = NamedRoom::parse(room_id.as_ref().map(Field::as_str), room_name.as_ref().map(Field::as_str))?;
+        let event = self.messages.post_image(&caller.user, room.overridden_by(in_form).0, img.0).await?;
         let EventKind::Image { image, .. } = &event.kind else {
             return Err(Failure::unexpected(&"post_image answered an event that is not an image"));
         };
@@ -368,41 +336,24 @@ impl RoomsApi {
     #[oai(path = "/room/messages", method = "get", operation_id = "messages")]
     async fn messages(
         &self,
-        token: Token,
+        Caller(caller): Caller,
         /// The room's name (or give `roomId`).
         #[oai(name = "roomName")]
-        room_name: Query<Option<String>>,
-        /// The room's id; with `roomName` too, both must name the same room.
-        #[oai(name = "roomId")]
-        room_id: Query<Option<String>>,
+        room: NamedRoom,
         /// Only events with a smaller seq (the page ends just before it).
-        before: Query<Option<String>>,
+        #[oai(validator(minimum(value = "0")))]
+        before: Query<Option<i64>>,
         /// Only events with a greater seq (the page starts just after it).
-        after: Query<Option<String>>,
-        /// Page size, 1–200 (default 50).
-        limit: Query<Option<String>>,
+        #[oai(validator(minimum(value = "0")))]
+        after: Query<Option<i64>>,
+        /// Page size (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
+        limit: Query<Option<u32>>,
     ) -> Answer<String, HistoryNotice, (AuthError, HistoryError)> {
-        let caller = self.accounts.authenticate(token.into_inner()).await?;
-        let query = HistoryQuery {
-            before: optional_seq("before", before.0)?,
-            after: optional_seq("after", after.0)?,
-            limit: optional_limit(limit.0)?,
-        };
-        let page = self.messages.history(&caller.user.id, room_ref(room_name, room_id), query).await?;
+        let room = room.required()?;
+        let query = HistoryQuery { before: before.0.map(Seq::new), after: after.0.map(Seq::new), limit: limit.0 };
+        let page = self.messages.history(&caller.user.id, &room, query).await?;
         let messages = page.events.iter().map(frames::event).collect();
         Ok(Reply::notice(HistoryNotice { messages, has_more: page.has_more }))
-    }
-}
-
-fn optional_seq(field: &'static str, raw: Option<String>) -> Result<Option<Seq>, Failure> {
-    raw.filter(|s| !s.trim().is_empty()).map(|raw| Seq::parse(field, &raw)).transpose().map_err(Failure::invalid)
-}
-
-fn optional_limit(raw: Option<String>) -> Result<Option<u32>, Failure> {
-    match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(raw) => raw.parse::<u32>().map(Some).map_err(|_| {
-            Failure::invalid(InvalidInput::new("limit", Rule::IntegerRange { min: 1, max: i64::from(u32::MAX) }))
-        }),
     }
 }

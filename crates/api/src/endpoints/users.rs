@@ -18,7 +18,8 @@ use super::ApiTags;
 use crate::catalogue::{BodyRefusals, Text};
 use crate::language::Lang;
 use crate::reply::{Answer, Reply};
-use crate::request::{lenient, Body, ClientIpSource, Token};
+use crate::request::fields::{EmailRule, Field, NewPasswordRule, Optional, PasswordRule, UserIdRule, UserNameRule};
+use crate::request::{lenient, Body, Caller, ClientIpSource};
 
 const REGISTERED: Text = Text { zh: "注册成功", en: "Registered" };
 const UPDATED: Text = Text { zh: "修改成功", en: "Updated" };
@@ -31,22 +32,18 @@ const WELCOME: Text = Text { zh: "登录成功 hello", en: "Logged in, hello" };
 #[oai(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct RegisterBody {
-    /// 1–32 of `A–Z a–z 0–9 _ . -`, unique (R1).
-    #[oai(validator(min_length = 1, max_length = 32, pattern = r"^[A-Za-z0-9_.-]+$"))]
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub user_id: String,
-    /// At least `auth.min_password_length` (8) characters.
-    #[oai(validator(min_length = 8, max_length = 128))]
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub user_pwd: String,
-    /// 1–32 characters, no control characters.
-    #[oai(validator(min_length = 1, max_length = 32))]
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub user_name: String,
+    /// The new account's id, unique (R1).
+    #[serde(default)]
+    pub user_id: Field<UserIdRule>,
+    /// The password.
+    #[serde(default)]
+    pub user_pwd: Field<NewPasswordRule>,
+    /// The name shown to others.
+    #[serde(default)]
+    pub user_name: Field<UserNameRule>,
     /// An email address, unique (R1).
-    #[oai(validator(max_length = 254, pattern = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"))]
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub user_email: String,
+    #[serde(default)]
+    pub user_email: Field<EmailRule>,
 }
 
 /// Body of `POST /user/login`.
@@ -54,12 +51,12 @@ pub struct RegisterBody {
 #[oai(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct LoginBody {
-    #[oai(validator(max_length = 32))]
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub user_id: String,
-    #[oai(validator(max_length = 128))]
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub user_pwd: String,
+    /// The account's id.
+    #[serde(default)]
+    pub user_id: Field<UserIdRule>,
+    /// The account's password.
+    #[serde(default)]
+    pub user_pwd: Field<PasswordRule>,
 }
 
 /// Body of `PUT /user/update`: at least one field.
@@ -67,12 +64,12 @@ pub struct LoginBody {
 #[oai(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateBody {
-    #[oai(validator(min_length = 1, max_length = 32))]
-    #[serde(default, deserialize_with = "lenient::optional_string")]
-    pub user_name: Option<String>,
-    #[oai(validator(max_length = 254, pattern = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"))]
-    #[serde(default, deserialize_with = "lenient::optional_string")]
-    pub user_email: Option<String>,
+    /// The new name.
+    #[serde(default)]
+    pub user_name: Optional<UserNameRule>,
+    /// The new email address, unique (R1).
+    #[serde(default)]
+    pub user_email: Optional<EmailRule>,
 }
 
 /// Body of `POST /user/forgetPwd`.
@@ -80,9 +77,9 @@ pub struct UpdateBody {
 #[oai(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct ForgetPwdBody {
-    #[oai(validator(max_length = 254, pattern = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"))]
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub user_email: String,
+    /// The account's email address.
+    #[serde(default)]
+    pub user_email: Field<EmailRule>,
 }
 
 /// Body of `PUT /user/updatePwd`.
@@ -90,13 +87,12 @@ pub struct ForgetPwdBody {
 #[oai(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePwdBody {
-    #[oai(validator(max_length = 254, pattern = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"))]
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub user_email: String,
-    /// At least `auth.min_password_length` (8) characters.
-    #[oai(validator(min_length = 8, max_length = 128))]
-    #[serde(default, deserialize_with = "lenient::string")]
-    pub new_pwd: String,
+    /// The account's email address.
+    #[serde(default)]
+    pub user_email: Field<EmailRule>,
+    /// The new password.
+    #[serde(default)]
+    pub new_pwd: Field<NewPasswordRule>,
     /// The code of `POST /user/forgetPwd`; the field `code` is accepted too.
     #[oai(rename = "验证码", validator(pattern = r"^[0-9]+$"))]
     #[serde(rename = "验证码", alias = "code", default, deserialize_with = "lenient::string")]
@@ -162,7 +158,12 @@ impl UsersApi {
         body: Body<RegisterBody>,
     ) -> Answer<String, String, (BodyRefusals, RegisterError)> {
         let RegisterBody { user_id, user_pwd, user_name, user_email } = body.0;
-        let registration = Registration { user_id, password: user_pwd, user_name, email: user_email };
+        let registration = Registration {
+            user_id: user_id.into_inner(),
+            password: user_pwd.into_inner(),
+            user_name: user_name.into_inner(),
+            email: user_email.into_inner(),
+        };
         self.accounts.register(registration).await?;
         Ok(Reply::notice(REGISTERED.get(lang).to_owned()))
     }
@@ -182,7 +183,8 @@ impl UsersApi {
         body: Body<LoginBody>,
     ) -> Answer<LoginToken, LoginNotice, (BodyRefusals, LoginError)> {
         let LoginBody { user_id, user_pwd } = body.0;
-        let attempt = LoginAttempt { user_id, password: user_pwd, client_ip: self.client_ip.client_ip(request) };
+        let client_ip = self.client_ip.client_ip(request);
+        let attempt = LoginAttempt { user_id: user_id.into_inner(), password: user_pwd.into_inner(), client_ip };
         let outcome = self.accounts.login(attempt).await?;
         let msg = LoginToken { token: outcome.token, expires_at: outcome.expires_at };
         let notice = LoginNotice {
@@ -200,12 +202,12 @@ impl UsersApi {
     async fn update(
         &self,
         lang: Lang,
-        token: Token,
+        Caller(caller): Caller,
         body: Body<UpdateBody>,
     ) -> Answer<String, String, (AuthError, BodyRefusals, UpdateProfileError)> {
-        let caller = self.accounts.authenticate(token.into_inner()).await?;
         let UpdateBody { user_name, user_email } = body.0;
-        self.accounts.update_profile(&caller, ProfileChanges { user_name, email: user_email }).await?;
+        let changes = ProfileChanges { user_name: user_name.into_text(), email: user_email.into_text() };
+        self.accounts.update_profile(&caller, changes).await?;
         Ok(Reply::notice(UPDATED.get(lang).to_owned()))
     }
 
@@ -215,8 +217,7 @@ impl UsersApi {
     /// with it is closed with 4003 (R11). The user's other sessions stay. Notice
     /// `退出系统成功`.
     #[oai(path = "/user/exit", method = "delete", operation_id = "exit")]
-    async fn exit(&self, lang: Lang, token: Token) -> Answer<String, String, (AuthError, LogoutError)> {
-        let caller = self.accounts.authenticate(token.into_inner()).await?;
+    async fn exit(&self, lang: Lang, Caller(caller): Caller) -> Answer<String, String, (AuthError, LogoutError)> {
         self.accounts.logout(&caller).await?;
         Ok(Reply::notice(LOGGED_OUT.get(lang).to_owned()))
     }
@@ -235,7 +236,8 @@ impl UsersApi {
         request: &Request,
         body: Body<ForgetPwdBody>,
     ) -> Answer<String, ResetNotice, (BodyRefusals, RequestResetError)> {
-        let reset = ResetRequest { email: body.0.user_email, client_ip: self.client_ip.client_ip(request) };
+        let reset =
+            ResetRequest { email: body.0.user_email.into_inner(), client_ip: self.client_ip.client_ip(request) };
         let requested = self.accounts.request_password_reset(reset).await?;
         Ok(Reply::notice(ResetNotice { notice: CODE_SENT.get(lang).to_owned(), code: requested.code_for_response }))
     }
@@ -252,7 +254,8 @@ impl UsersApi {
         body: Body<UpdatePwdBody>,
     ) -> Answer<String, String, (BodyRefusals, ResetPasswordError)> {
         let UpdatePwdBody { user_email, new_pwd, code } = body.0;
-        self.accounts.reset_password(PasswordReset { email: user_email, new_password: new_pwd, code }).await?;
+        let reset = PasswordReset { email: user_email.into_inner(), new_password: new_pwd.into_inner(), code };
+        self.accounts.reset_password(reset).await?;
         Ok(Reply::notice(UPDATED.get(lang).to_owned()))
     }
 
@@ -260,8 +263,7 @@ impl UsersApi {
     ///
     /// Notice `{"UserId", "UserName", "UserEmail"}`.
     #[oai(path = "/user/me", method = "get", operation_id = "me")]
-    async fn me(&self, token: Token) -> Answer<String, ProfileDto, AuthError> {
-        let caller = self.accounts.authenticate(token.into_inner()).await?;
+    async fn me(&self, Caller(caller): Caller) -> Answer<String, ProfileDto, AuthError> {
         Ok(Reply::notice(ProfileDto::from(&caller.user)))
     }
 }

@@ -18,7 +18,7 @@ use chatroom_domain::delivery::{DeliveryMark, DisconnectReason, FeedError, RoomS
 use chatroom_domain::ids::{RoomId, Seq, SessionId, UserId};
 use chatroom_domain::live::{Connection, LiveService};
 use chatroom_domain::message::{HistoryQuery, MessageDraft, MessageService};
-use chatroom_domain::room::{Entered, RoomRef};
+use chatroom_domain::room::{Entered, RoomSelector};
 use chatroom_domain::timeline::RoomEvent;
 use chatroom_domain::user::User;
 use serde_json::Value;
@@ -610,9 +610,9 @@ fn release_in_order(
 
 /// The room's events after `after`, from the history (empty if it fails).
 async fn fetch_after(messages: &dyn MessageService, user: &User, room: &RoomId, after: i64) -> Vec<RoomEvent> {
-    let room_ref = RoomRef { room_id: Some(room.as_str().to_owned()), room_name: None };
+    let room_ref = RoomSelector::by_id(room.clone());
     let query = HistoryQuery { before: None, after: Some(Seq::new(after)), limit: Some(GAP_FETCH) };
-    match messages.history(&user.id, room_ref, query).await {
+    match messages.history(&user.id, &room_ref, query).await {
         Ok(page) => page.events,
         Err(e) => {
             tracing::warn!(error = %format_args!("{e:#}"), room = room.as_str(), "could not read a gap from history");

@@ -49,7 +49,7 @@ impl<'a, T: Type + DeserializeOwned + Send> ApiExtractor<'a> for Body<T> {
                  are accepted where a string is expected.",
             ),
             content,
-            required: false,
+            required: true,
         })
     }
 

@@ -4,12 +4,10 @@
 //! whether the session behind it is alive (S2, R11).
 
 use poem::http::{header, HeaderMap};
-use poem::{Request, RequestBody};
 use poem_openapi::registry::{MetaSecurityScheme, Registry};
-use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 
 /// The name of the scheme in the document.
-const SCHEME: &str = "Token";
+pub(super) const SCHEME: &str = "Token";
 
 /// The token of a request, if it carries one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,13 +32,10 @@ impl Token {
     }
 }
 
-impl<'a> ApiExtractor<'a> for Token {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
-
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
+impl Token {
+    /// Declares the security scheme that [`super::Caller`] and
+    /// [`super::LiveCaller`] name.
+    pub(super) fn register(registry: &mut Registry) {
         registry.create_security_scheme(
             SCHEME,
             MetaSecurityScheme {
@@ -57,18 +52,6 @@ impl<'a> ApiExtractor<'a> for Token {
                 openid_connect_url: None,
             },
         );
-    }
-
-    fn security_schemes() -> Vec<&'static str> {
-        vec![SCHEME]
-    }
-
-    async fn from_request(
-        request: &'a Request,
-        _body: &mut RequestBody,
-        _param_opts: ExtractParamOptions<Self::ParamType>,
-    ) -> poem::Result<Self> {
-        Ok(Self::of_headers(request.headers()))
     }
 }
 

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use super::error::*;
 use super::model::*;
 use crate::ids::{RoomId, UserId};
-use crate::room::RoomRef;
+use crate::room::RoomSelector;
 use crate::timeline::{Appended, RoomEvent};
 use crate::user::User;
 
@@ -21,7 +21,17 @@ pub trait MessageService: Send + Sync {
         draft: MessageDraft,
     ) -> Result<Appended, PostMessageError>;
     /// Stores an image and its event (R9, S6) and publishes it.
-    async fn post_image(&self, author: &User, room: RoomRef, bytes: Vec<u8>) -> Result<RoomEvent, PostImageError>;
+    async fn post_image(
+        &self,
+        author: &User,
+        room: Option<RoomSelector>,
+        bytes: Vec<u8>,
+    ) -> Result<RoomEvent, PostImageError>;
     /// A page of a room's history for a member (R9).
-    async fn history(&self, caller: &UserId, room: RoomRef, query: HistoryQuery) -> Result<HistoryPage, HistoryError>;
+    async fn history(
+        &self,
+        caller: &UserId,
+        room: &RoomSelector,
+        query: HistoryQuery,
+    ) -> Result<HistoryPage, HistoryError>;
 }

@@ -9,8 +9,7 @@ use super::model::*;
 use super::ports::*;
 use crate::delivery::{EventBus, RoomSignal};
 use crate::ids::{ImageId, RoomId, UserId};
-use crate::room::lookup::{find_room, ParsedRef};
-use crate::room::{MembershipRepository, RoomRef, RoomRepository};
+use crate::room::{MembershipRepository, RoomRepository, RoomSelector};
 use crate::system::{Clock, IdGenerator};
 use crate::timeline::*;
 use crate::user::User;
@@ -56,9 +55,9 @@ impl Service {
     }
 
     /// The room of an image: the one named, or the caller's only room.
-    async fn image_room(&self, author: &UserId, room: &RoomRef) -> Result<RoomId, PostImageError> {
-        if room.room_id.is_some() || room.room_name.is_some() {
-            return Ok(find_room(self.deps.rooms.as_ref(), room).await?.id);
+    async fn image_room(&self, author: &UserId, room: Option<RoomSelector>) -> Result<RoomId, PostImageError> {
+        if let Some(room) = room {
+            return Ok(room.find(self.deps.rooms.as_ref()).await?.id);
         }
         let mut rooms = self.deps.rooms.list_for_member(author).await?;
         match (rooms.pop(), rooms.is_empty()) {
@@ -137,12 +136,17 @@ impl MessageService for Service {
         Ok(appended)
     }
 
-    async fn post_image(&self, author: &User, room: RoomRef, bytes: Vec<u8>) -> Result<RoomEvent, PostImageError> {
+    async fn post_image(
+        &self,
+        author: &User,
+        room: Option<RoomSelector>,
+        bytes: Vec<u8>,
+    ) -> Result<RoomEvent, PostImageError> {
         if bytes.len() > self.max_image_bytes {
             return Err(PostImageError::TooLarge);
         }
         let image_type = ImageType::sniff(&bytes).ok_or(PostImageError::UnsupportedType)?;
-        let room = self.image_room(&author.id, &room).await?;
+        let room = self.image_room(&author.id, room).await?;
         self.require_member(&room, &author.id).await?;
         let raw_id = self.deps.ids.random_id();
         let image =
@@ -166,11 +170,15 @@ impl MessageService for Service {
         Ok(appended.event)
     }
 
-    async fn history(&self, caller: &UserId, room: RoomRef, query: HistoryQuery) -> Result<HistoryPage, HistoryError> {
-        let parsed = ParsedRef::parse(&room)?;
+    async fn history(
+        &self,
+        caller: &UserId,
+        room: &RoomSelector,
+        query: HistoryQuery,
+    ) -> Result<HistoryPage, HistoryError> {
         let (before, after) = (query.before, query.after);
         let limit = self.page_size(query.limit)?;
-        let room = parsed.find(self.deps.rooms.as_ref()).await?;
+        let room = room.find(self.deps.rooms.as_ref()).await?;
         self.require_member(&room.id, caller).await?;
         let fetch = limit + 1;
         let (events, has_more) = match after {

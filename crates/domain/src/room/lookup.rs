@@ -1,9 +1,8 @@
-//! Finding the room a request names by `roomId` and/or `roomName` (SPEC §4): shared
-//! by the room and messaging services.
+//! Finding the room a [`RoomSelector`] names (SPEC §4): shared by the room and
+//! messaging services.
 
-use super::model::{Room, RoomName, RoomRef};
+use super::model::{Room, RoomSelector};
 use super::ports::RoomRepository;
-use crate::ids::RoomId;
 use crate::validation::{InvalidInput, Rule};
 
 /// Why a named room could not be found.
@@ -11,49 +10,31 @@ use crate::validation::{InvalidInput, Rule};
 pub(crate) enum LookupError {
     #[error(transparent)]
     Invalid(#[from] InvalidInput),
-    /// No such room, or `roomId` and `roomName` name different rooms.
+    /// No such room.
     #[error("room not found")]
     NotFound,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
 
-/// A validated room reference.
-pub(crate) enum ParsedRef {
-    Id(RoomId),
-    Name(RoomName),
-    Both(RoomId, RoomName),
-}
-
-impl ParsedRef {
-    /// Validates a reference: at least one of `roomId` / `roomName`.
-    pub(crate) fn parse(room: &RoomRef) -> Result<Self, InvalidInput> {
-        let id = room.room_id.as_deref().filter(|s| !s.is_empty()).map(RoomId::parse).transpose()?;
-        let name = room.room_name.as_deref().filter(|s| !s.trim().is_empty()).map(RoomName::parse).transpose()?;
-        match (id, name) {
-            (Some(id), Some(name)) => Ok(Self::Both(id, name)),
-            (Some(id), None) => Ok(Self::Id(id)),
-            (None, Some(name)) => Ok(Self::Name(name)),
-            (None, None) => Err(InvalidInput::new("roomName", Rule::Required)),
-        }
-    }
-
-    /// The room this reference names, if it exists.
+impl RoomSelector {
+    /// The room this selector names, if it exists. Given both an id and a name,
+    /// the room with that id must bear that name: otherwise the two fields name
+    /// different rooms, which is the client's mistake (E1001 naming both), not a
+    /// missing room.
     pub(crate) async fn find(&self, rooms: &dyn RoomRepository) -> Result<Room, LookupError> {
         let found = match self {
             Self::Id(id) => rooms.find_by_id(id).await?,
             Self::Name(name) => rooms.find_by_name(name).await?,
-            Self::Both(id, name) => {
-                rooms.find_by_id(id).await?.filter(|room| room.name.normalized_key() == name.normalized_key())
-            }
+            Self::Both(id, name) => match rooms.find_by_id(id).await? {
+                Some(room) if room.name.normalized_key() != name.normalized_key() => {
+                    return Err(InvalidInput::new("roomName", Rule::SameAs { other: "roomId" }).into());
+                }
+                found => found,
+            },
         };
         found.ok_or(LookupError::NotFound)
     }
-}
-
-/// Parses and finds in one step.
-pub(crate) async fn find_room(rooms: &dyn RoomRepository, room: &RoomRef) -> Result<Room, LookupError> {
-    ParsedRef::parse(room)?.find(rooms).await
 }
 
 /// Every operation error that has `Invalid`, `NotFound` and `Unexpected` variants

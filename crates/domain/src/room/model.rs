@@ -17,7 +17,8 @@ use crate::validation::{display_text, InvalidInput, Rule};
 pub struct RoomName(String);
 
 impl RoomName {
-    const MAX_CHARS: usize = 64;
+    /// The longest name, in characters after trimming.
+    pub const MAX_CHARS: usize = 64;
 
     /// Parses the `roomName` field.
     pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
@@ -204,12 +205,59 @@ impl Default for RoomPolicy {
     }
 }
 
-/// A room named by `roomId` and/or `roomName`, as received. When both are given they
-/// must name the same room.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RoomRef {
-    pub room_id: Option<String>,
-    pub room_name: Option<String>,
+/// The room a request names (SPEC §4 "Rooms in queries"): by `roomId`, by
+/// `roomName`, or by both, which must then name the same room. Parsed once at
+/// the edge; [`crate::room`]'s services look it up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoomSelector {
+    Id(RoomId),
+    Name(RoomName),
+    Both(RoomId, RoomName),
+}
+
+impl RoomSelector {
+    /// The room named by the raw `roomId` and `roomName` fields, blank ones
+    /// counting as absent; `None` when neither names one.
+    pub fn parse(room_id: Option<&str>, room_name: Option<&str>) -> Result<Option<Self>, InvalidInput> {
+        let id = room_id.filter(|s| !s.is_empty()).map(RoomId::parse).transpose()?;
+        let name = room_name.filter(|s| !s.trim().is_empty()).map(RoomName::parse).transpose()?;
+        Ok(Self::from_parts(id, name))
+    }
+
+    /// The selector of an id and/or a name; `None` for neither.
+    pub fn from_parts(id: Option<RoomId>, name: Option<RoomName>) -> Option<Self> {
+        match (id, name) {
+            (Some(id), Some(name)) => Some(Self::Both(id, name)),
+            (Some(id), None) => Some(Self::Id(id)),
+            (None, Some(name)) => Some(Self::Name(name)),
+            (None, None) => None,
+        }
+    }
+
+    /// The id and the name it names the room by.
+    pub fn into_parts(self) -> (Option<RoomId>, Option<RoomName>) {
+        match self {
+            Self::Id(id) => (Some(id), None),
+            Self::Name(name) => (None, Some(name)),
+            Self::Both(id, name) => (Some(id), Some(name)),
+        }
+    }
+
+    /// Like [`RoomSelector::parse`] for an operation that needs a room: neither
+    /// field is E1001 naming `roomName` (the seed's field).
+    pub fn require(room_id: Option<&str>, room_name: Option<&str>) -> Result<Self, InvalidInput> {
+        Self::parse(room_id, room_name)?.ok_or_else(Self::missing)
+    }
+
+    /// The refusal of a request that names no room: E1001 naming `roomName`.
+    pub fn missing() -> InvalidInput {
+        InvalidInput::new("roomName", Rule::Required)
+    }
+
+    /// The room with this id.
+    pub fn by_id(id: RoomId) -> Self {
+        Self::Id(id)
+    }
 }
 
 /// WS /room/create, as received: every field required, as in the seed.
@@ -237,12 +285,19 @@ pub struct RoomChanges {
     pub access: Option<Access>,
 }
 
-/// GET /room/retrieve, as received.
-#[derive(Debug, Clone, Default)]
+/// GET /room/retrieve: text to find in room names (empty: every room) and a
+/// page, the policy's default size when `limit` is absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RoomQuery {
-    pub name_contains: Option<String>,
-    pub limit: Option<String>,
-    pub offset: Option<String>,
+    pub name_contains: String,
+    pub limit: Option<u32>,
+    pub offset: Option<u64>,
+}
+
+impl RoomQuery {
+    /// The largest offset: the largest integer a JSON number holds exactly
+    /// (2^53 − 1), far beyond any number of rooms.
+    pub const MAX_OFFSET: u64 = (1 << 53) - 1;
 }
 
 /// A validated search: normalized substring (empty = all), page.

@@ -19,24 +19,34 @@ pub trait RoomService: Send + Sync {
     /// Creates a room owned by the caller, who becomes its first member (R2, R3).
     async fn create_room(&self, caller: &UserId, new_room: NewRoom) -> Result<Entered, CreateRoomError>;
     /// Joins a room (R4, R14), or reconnects a member to it.
-    async fn enter_room(&self, caller: &UserId, room: RoomRef) -> Result<Entered, EnterRoomError>;
+    async fn enter_room(&self, caller: &UserId, room: &RoomSelector) -> Result<Entered, EnterRoomError>;
     /// Reconnects a member to a room (R12).
-    async fn reenter_room(&self, caller: &UserId, room: RoomRef) -> Result<Entered, ReenterRoomError>;
+    async fn reenter_room(&self, caller: &UserId, room: &RoomSelector) -> Result<Entered, ReenterRoomError>;
     /// Leaves a room; ownership passes on or the room is dissolved (R8, R10).
-    async fn leave_room(&self, caller: &UserId, room: RoomRef) -> Result<(), LeaveRoomError>;
+    async fn leave_room(&self, caller: &UserId, room: &RoomSelector) -> Result<(), LeaveRoomError>;
     /// Removes another member (R5, R6, R10, R14).
-    async fn kick_member(&self, caller: &UserId, room: RoomRef, target: String) -> Result<(), MemberActionError>;
-    /// Hands ownership to another member (R5, R6).
-    async fn transfer_ownership(&self, caller: &UserId, room: RoomRef, target: String)
+    async fn kick_member(&self, caller: &UserId, room: &RoomSelector, target: &UserId)
         -> Result<(), MemberActionError>;
+    /// Hands ownership to another member (R5, R6).
+    async fn transfer_ownership(
+        &self,
+        caller: &UserId,
+        room: &RoomSelector,
+        target: &UserId,
+    ) -> Result<(), MemberActionError>;
     /// Changes name, capacity and/or access (R2, R5, R7).
-    async fn update_room(&self, caller: &UserId, room: RoomRef, update: RoomUpdate) -> Result<Room, UpdateRoomError>;
+    async fn update_room(
+        &self,
+        caller: &UserId,
+        room: &RoomSelector,
+        update: RoomUpdate,
+    ) -> Result<Room, UpdateRoomError>;
     /// Deletes the room and ends every connection to it (R5, R10).
-    async fn dissolve_room(&self, caller: &UserId, room: RoomRef) -> Result<(), DissolveRoomError>;
+    async fn dissolve_room(&self, caller: &UserId, room: &RoomSelector) -> Result<(), DissolveRoomError>;
     /// Finds rooms by normalized name substring, newest first.
     async fn search_rooms(&self, query: RoomQuery) -> Result<Vec<Room>, SearchRoomsError>;
     /// Lists the members in join order with presence (R9).
-    async fn list_members(&self, caller: &UserId, room: RoomRef) -> Result<Vec<MemberView>, ListMembersError>;
+    async fn list_members(&self, caller: &UserId, room: &RoomSelector) -> Result<Vec<MemberView>, ListMembersError>;
     /// The rooms the user is a member of (R12).
     async fn rooms_of(&self, user: &UserId) -> anyhow::Result<Vec<Room>>;
 }

@@ -8,7 +8,6 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use super::error::*;
-use super::lookup::{find_room, ParsedRef};
 use super::model::*;
 use super::ports::*;
 use crate::delivery::{DisconnectReason, EventBus, Presence, RoomSignal};
@@ -88,41 +87,38 @@ impl Service {
     async fn owner_targets(
         &self,
         caller: &UserId,
-        room: &RoomRef,
-        target: &str,
-    ) -> Result<(Room, UserId), MemberActionError> {
-        let parsed = ParsedRef::parse(room)?;
-        let target = UserId::parse_field("userId", target)?;
-        let room = parsed.find(self.deps.rooms.as_ref()).await?;
+        room: &RoomSelector,
+        target: &UserId,
+    ) -> Result<Room, MemberActionError> {
+        let room = room.find(self.deps.rooms.as_ref()).await?;
         if !room.is_owned_by(caller) {
             return Err(MemberActionError::NotOwner);
         }
-        if &target == caller {
+        if target == caller {
             return Err(MemberActionError::SelfTarget);
         }
-        Ok((room, target))
+        Ok(room)
     }
 
-    fn parse_limit(&self, raw: Option<&str>) -> Result<u32, InvalidInput> {
+    /// The page size asked for, or the default; E1001 outside `1..=max`.
+    fn page_size(&self, asked: Option<u32>) -> Result<u32, InvalidInput> {
         let max = self.policy.search_max_limit;
-        let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
-            return Ok(self.policy.search_default_limit.min(max));
-        };
-        raw.parse::<u32>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| InvalidInput::new("limit", Rule::IntegerRange { min: 1, max: i64::from(max) }))
+        match asked {
+            None => Ok(self.policy.search_default_limit.min(max)),
+            Some(n) if (1..=max).contains(&n) => Ok(n),
+            Some(_) => Err(InvalidInput::new("limit", Rule::IntegerRange { min: 1, max: i64::from(max) })),
+        }
     }
 }
 
-fn parse_offset(raw: Option<&str>) -> Result<u64, InvalidInput> {
-    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(0);
-    };
-    raw.parse::<u64>()
-        .ok()
-        .filter(|n| i64::try_from(*n).is_ok())
-        .ok_or_else(|| InvalidInput::new("offset", Rule::IntegerRange { min: 0, max: i64::MAX }))
+/// Rooms to skip; E1001 beyond [`RoomQuery::MAX_OFFSET`].
+fn offset(asked: Option<u64>) -> Result<u64, InvalidInput> {
+    let offset = asked.unwrap_or(0);
+    if offset > RoomQuery::MAX_OFFSET {
+        let max = i64::try_from(RoomQuery::MAX_OFFSET).unwrap_or(i64::MAX);
+        return Err(InvalidInput::new("offset", Rule::IntegerRange { min: 0, max }));
+    }
+    Ok(offset)
 }
 
 #[async_trait]
@@ -151,8 +147,8 @@ impl RoomService for Service {
         Ok(Entered { room, membership, newcomer: true })
     }
 
-    async fn enter_room(&self, caller: &UserId, room: RoomRef) -> Result<Entered, EnterRoomError> {
-        let room = find_room(self.deps.rooms.as_ref(), &room).await?;
+    async fn enter_room(&self, caller: &UserId, room: &RoomSelector) -> Result<Entered, EnterRoomError> {
+        let room = room.find(self.deps.rooms.as_ref()).await?;
         if let Some(membership) = self.deps.memberships.find(&room.id, caller).await? {
             return Ok(Entered { room, membership, newcomer: false });
         }
@@ -179,14 +175,14 @@ impl RoomService for Service {
         }
     }
 
-    async fn reenter_room(&self, caller: &UserId, room: RoomRef) -> Result<Entered, ReenterRoomError> {
-        let room = find_room(self.deps.rooms.as_ref(), &room).await?;
+    async fn reenter_room(&self, caller: &UserId, room: &RoomSelector) -> Result<Entered, ReenterRoomError> {
+        let room = room.find(self.deps.rooms.as_ref()).await?;
         let membership = self.deps.memberships.find(&room.id, caller).await?.ok_or(ReenterRoomError::NotMember)?;
         Ok(Entered { room, membership, newcomer: false })
     }
 
-    async fn leave_room(&self, caller: &UserId, room: RoomRef) -> Result<(), LeaveRoomError> {
-        let room = find_room(self.deps.rooms.as_ref(), &room).await?;
+    async fn leave_room(&self, caller: &UserId, room: &RoomSelector) -> Result<(), LeaveRoomError> {
+        let room = room.find(self.deps.rooms.as_ref()).await?;
         match self.remove_member(&room.id, caller, Departure::Left).await {
             Ok(()) => Ok(()),
             Err(RoomWriteError::NotMember) => Err(LeaveRoomError::NotMember),
@@ -195,9 +191,14 @@ impl RoomService for Service {
         }
     }
 
-    async fn kick_member(&self, caller: &UserId, room: RoomRef, target: String) -> Result<(), MemberActionError> {
-        let (room, target) = self.owner_targets(caller, &room, &target).await?;
-        match self.remove_member(&room.id, &target, Departure::Kicked).await {
+    async fn kick_member(
+        &self,
+        caller: &UserId,
+        room: &RoomSelector,
+        target: &UserId,
+    ) -> Result<(), MemberActionError> {
+        let room = self.owner_targets(caller, room, target).await?;
+        match self.remove_member(&room.id, target, Departure::Kicked).await {
             Ok(()) => Ok(()),
             Err(RoomWriteError::NotMember) => Err(MemberActionError::TargetNotMember),
             Err(RoomWriteError::RoomNotFound) => Err(MemberActionError::NotFound),
@@ -208,11 +209,11 @@ impl RoomService for Service {
     async fn transfer_ownership(
         &self,
         caller: &UserId,
-        room: RoomRef,
-        target: String,
+        room: &RoomSelector,
+        target: &UserId,
     ) -> Result<(), MemberActionError> {
-        let (room, target) = self.owner_targets(caller, &room, &target).await?;
-        match self.deps.rooms.transfer_ownership(&room.id, &target, self.deps.clock.now()).await {
+        let room = self.owner_targets(caller, room, target).await?;
+        match self.deps.rooms.transfer_ownership(&room.id, target, self.deps.clock.now()).await {
             Ok(event) => Ok(self.publish(&room.id, [RoomSignal::Event(event.into())]).await?),
             Err(RoomWriteError::NotMember) => Err(MemberActionError::TargetNotMember),
             Err(RoomWriteError::RoomNotFound) => Err(MemberActionError::NotFound),
@@ -220,8 +221,12 @@ impl RoomService for Service {
         }
     }
 
-    async fn update_room(&self, caller: &UserId, room: RoomRef, update: RoomUpdate) -> Result<Room, UpdateRoomError> {
-        let parsed = ParsedRef::parse(&room)?;
+    async fn update_room(
+        &self,
+        caller: &UserId,
+        room: &RoomSelector,
+        update: RoomUpdate,
+    ) -> Result<Room, UpdateRoomError> {
         if update.room_name.is_none() && update.capacity.is_none() && update.access.is_none() {
             return Err(InvalidInput::new("roomName", Rule::AtLeastOneField).into());
         }
@@ -230,7 +235,7 @@ impl RoomService for Service {
             capacity: update.capacity.as_deref().map(|c| Capacity::parse(c, self.policy.max_capacity)).transpose()?,
             access: update.access.as_deref().map(Access::parse).transpose()?,
         };
-        let room = parsed.find(self.deps.rooms.as_ref()).await?;
+        let room = room.find(self.deps.rooms.as_ref()).await?;
         if !room.is_owned_by(caller) {
             return Err(UpdateRoomError::NotOwner);
         }
@@ -246,8 +251,8 @@ impl RoomService for Service {
         }
     }
 
-    async fn dissolve_room(&self, caller: &UserId, room: RoomRef) -> Result<(), DissolveRoomError> {
-        let room = find_room(self.deps.rooms.as_ref(), &room).await?;
+    async fn dissolve_room(&self, caller: &UserId, room: &RoomSelector) -> Result<(), DissolveRoomError> {
+        let room = room.find(self.deps.rooms.as_ref()).await?;
         if !room.is_owned_by(caller) {
             return Err(DissolveRoomError::NotOwner);
         }
@@ -259,15 +264,15 @@ impl RoomService for Service {
 
     async fn search_rooms(&self, query: RoomQuery) -> Result<Vec<Room>, SearchRoomsError> {
         let search = RoomSearch {
-            name_contains: normalize(query.name_contains.as_deref().unwrap_or_default()),
-            limit: self.parse_limit(query.limit.as_deref())?,
-            offset: parse_offset(query.offset.as_deref())?,
+            name_contains: normalize(&query.name_contains),
+            limit: self.page_size(query.limit)?,
+            offset: offset(query.offset)?,
         };
         Ok(self.deps.rooms.search(&search).await?)
     }
 
-    async fn list_members(&self, caller: &UserId, room: RoomRef) -> Result<Vec<MemberView>, ListMembersError> {
-        let room = find_room(self.deps.rooms.as_ref(), &room).await?;
+    async fn list_members(&self, caller: &UserId, room: &RoomSelector) -> Result<Vec<MemberView>, ListMembersError> {
+        let room = room.find(self.deps.rooms.as_ref()).await?;
         if self.deps.memberships.find(&room.id, caller).await?.is_none() {
             return Err(ListMembersError::NotMember);
         }

@@ -12,7 +12,8 @@ use crate::validation::{display_text, InvalidInput, Rule};
 pub struct UserName(String);
 
 impl UserName {
-    const MAX_CHARS: usize = 32;
+    /// The longest name, in characters after trimming.
+    pub const MAX_CHARS: usize = 32;
 
     /// Parses the `userName` field.
     pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
@@ -30,7 +31,8 @@ impl UserName {
 pub struct Email(String);
 
 impl Email {
-    const MAX_CHARS: usize = 254;
+    /// The longest address, in characters after trimming.
+    pub const MAX_CHARS: usize = 254;
 
     /// Parses the `userEmail` field: `local@domain.tld`, no spaces or control
     /// characters, lower-cased.

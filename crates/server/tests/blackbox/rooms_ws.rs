@@ -159,7 +159,7 @@ async fn w13_every_connection_gets_every_event_and_presence_follows_the_first_an
 }
 
 #[tokio::test]
-async fn r4_enter_names_the_room_by_id_or_by_name_and_e2001_when_both_disagree() {
+async fn r4_enter_names_the_room_by_id_or_by_name_and_e1001_naming_both_when_they_disagree() {
     let app = spawn_app().await;
     let (alice, bob, carol) = (user(&app, "alice").await, user(&app, "bob").await, user(&app, "carol").await);
     let _r1 = create_room(&app, &alice, "r1", 5, true).await;
@@ -172,7 +172,8 @@ async fn r4_enter_names_the_room_by_id_or_by_name_and_e2001_when_both_disagree()
 
     let disagree = [("roomId", "r1"), ("roomName", &room_name("r2"))];
     let refusal = WsRequest::new(app.address, "/room/enter", &disagree).bearer(&carol.token).refused().await;
-    assert_refused_with(&refusal, 404, 2001, "房间不存在");
+    assert_eq!((refusal.status, &refusal.err()["Code"]), (400, &json!(1001)), "{:?}", refusal);
+    assert_eq!(refusal.err()["Notice"], "roomName和roomId指向不同的房间", "SPEC §4: E1001 names both fields");
     let refusal = WsRequest::new(app.address, "/room/enter", &[]).bearer(&carol.token).refused().await;
     assert_eq!((refusal.status, &refusal.err()["Code"]), (400, &json!(1001)), "{:?}", refusal);
     assert_eq!(member_ids(&app, &alice.token, "r1").await, ["alice", "bob"]);

@@ -6,10 +6,11 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
+use chatroom_domain::ids::RoomId as Id;
 use chatroom_domain::ids::{ImageId, RoomId, Seq};
 use chatroom_domain::message::ports::MockMessageService;
 use chatroom_domain::message::PostImageError;
-use chatroom_domain::room::RoomRef;
+use chatroom_domain::room::{RoomName, RoomSelector};
 use chatroom_domain::timeline::ports::MockImageStore;
 use chatroom_domain::timeline::{EventKind, ImageType, RoomEvent, Sender};
 use chatroom_domain::user::UserName;
@@ -106,7 +107,7 @@ async fn s6_send_img_passes_the_caller_the_room_and_the_bytes_and_answers_the_ur
     let mut messages = MockMessageService::new();
     messages
         .expect_post_image()
-        .withf(|author, room, bytes| author.id == zhy() && *room == by_id("r1") && bytes == PNG)
+        .withf(|author, room, bytes| author.id == zhy() && *room == Some(by_id("r1")) && bytes == PNG)
         .times(2)
         .returning(|_, _, _| Ok(image_event()));
     let cli = client(messages);
@@ -121,7 +122,7 @@ async fn s6_send_img_passes_the_caller_the_room_and_the_bytes_and_answers_the_ur
 
 #[tokio::test]
 async fn send_img_reads_the_room_from_the_query_or_the_form_and_passes_none_when_neither_names_one() {
-    let seen: Arc<Mutex<Vec<RoomRef>>> = Arc::default();
+    let seen: Arc<Mutex<Vec<Option<RoomSelector>>>> = Arc::default();
     let sink = Arc::clone(&seen);
     let mut messages = MockMessageService::new();
     messages.expect_post_image().returning(move |_, room, _| {
@@ -135,8 +136,8 @@ async fn send_img_reads_the_room_from_the_query_or_the_form_and_passes_none_when
     send(send_img(&cli, "?roomName=go", form)).await.assert_status_is_ok();
     send(send_img(&cli, "?roomId=q", multipart(&[("roomName", None, b"go"), img()]))).await.assert_status_is_ok();
     send(send_img(&cli, "", multipart(&[img()]))).await.assert_status_is_ok();
-    let both = RoomRef { room_id: Some("q".to_owned()), room_name: Some("go".to_owned()) };
-    assert_eq!(*seen.lock().unwrap(), vec![by_name("go"), by_name("房间"), both, RoomRef::default()]);
+    let both = RoomSelector::Both(Id::parse("q").unwrap(), RoomName::parse("go").unwrap());
+    assert_eq!(*seen.lock().unwrap(), vec![Some(by_name("go")), Some(by_name("房间")), Some(both), None]);
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use chatroom_domain::ids::{RoomId, SessionId, UserId};
 use chatroom_domain::room::ports::MockRoomService;
 use chatroom_domain::room::{
     Access, Capacity, DissolveRoomError, LeaveRoomError, ListMembersError, MemberActionError, MemberView, Room,
-    RoomName, RoomRef, SearchRoomsError, UpdateRoomError,
+    RoomName, RoomQuery, RoomSelector, SearchRoomsError, UpdateRoomError,
 };
 use chatroom_domain::user::{Email, PasswordHash, User, UserName};
 use chatroom_domain::validation::{InvalidInput, Rule};
@@ -85,12 +85,12 @@ fn seed_rooms() -> Vec<Room> {
     ]
 }
 
-pub(super) fn by_name(name: &str) -> RoomRef {
-    RoomRef { room_id: None, room_name: Some(name.to_owned()) }
+pub(super) fn by_name(name: &str) -> RoomSelector {
+    RoomSelector::Name(RoomName::parse(name).unwrap())
 }
 
-pub(super) fn by_id(id: &str) -> RoomRef {
-    RoomRef { room_id: Some(id.to_owned()), room_name: None }
+pub(super) fn by_id(id: &str) -> RoomSelector {
+    RoomSelector::Id(RoomId::parse(id).unwrap())
 }
 
 fn notice(text: &str) -> Value {
@@ -121,9 +121,7 @@ async fn retrieve_answers_the_rooms_found_in_the_seed_room_shape() {
     let mut rooms = MockRoomService::new();
     rooms
         .expect_search_rooms()
-        .withf(|q| {
-            (q.name_contains.as_deref(), q.limit.as_deref(), q.offset.as_deref()) == (Some("go"), Some("10"), Some("5"))
-        })
+        .withf(|q| *q == RoomQuery { name_contains: "go".into(), limit: Some(10), offset: Some(5) })
         .times(1)
         .returning(|_| Ok(seed_rooms()));
     let resp = send(client(rooms).get("/room/retrieve?roomName=go&limit=10&offset=5")).await;
@@ -140,10 +138,7 @@ async fn retrieve_answers_the_rooms_found_in_the_seed_room_shape() {
 #[tokio::test]
 async fn retrieve_without_a_name_searches_every_room_and_answers_an_empty_list_when_none() {
     let mut rooms = MockRoomService::new();
-    rooms
-        .expect_search_rooms()
-        .withf(|q| q.name_contains.is_none() && q.limit.is_none() && q.offset.is_none())
-        .returning(|_| Ok(Vec::new()));
+    rooms.expect_search_rooms().withf(|q| *q == RoomQuery::default()).returning(|_| Ok(Vec::new()));
     let resp = send(client(rooms).get("/room/retrieve")).await;
     resp.assert_status_is_ok();
     assert_eq!(envelope(resp).await, json!({"err": {"Code": 0, "Msg": "", "Notice": {"rooms": []}}}));
@@ -204,7 +199,7 @@ async fn r9_e2004_a_non_member_cannot_list_the_members() {
 }
 
 /// `(room, roomName, roomCap, roomAccess)` of every update the service received.
-type SeenUpdates = Arc<Mutex<Vec<(RoomRef, Option<String>, Option<String>, Option<String>)>>>;
+type SeenUpdates = Arc<Mutex<Vec<(RoomSelector, Option<String>, Option<String>, Option<String>)>>>;
 
 #[tokio::test]
 async fn r7_update_reads_json_form_and_multipart_bodies_and_passes_cap_and_access_as_text() {
@@ -212,7 +207,7 @@ async fn r7_update_reads_json_form_and_multipart_bodies_and_passes_cap_and_acces
     let sink = Arc::clone(&seen);
     let mut rooms = MockRoomService::new();
     rooms.expect_update_room().withf(|caller, _, _| *caller == zhy()).returning(move |_, room, update| {
-        sink.lock().unwrap().push((room, update.room_name, update.capacity, update.access));
+        sink.lock().unwrap().push((room.clone(), update.room_name, update.capacity, update.access));
         Ok(seed_rooms().remove(1))
     });
     let cli = client(rooms);
@@ -229,7 +224,7 @@ async fn r7_update_reads_json_form_and_multipart_bodies_and_passes_cap_and_acces
     send(multipart).await.assert_status_is_ok();
 
     let text = |s: &str| Some(s.to_owned());
-    let both = RoomRef { room_id: text("r1"), room_name: text("go") };
+    let both = RoomSelector::Both(RoomId::parse("r1").unwrap(), RoomName::parse("go").unwrap());
     assert_eq!(
         *seen.lock().unwrap(),
         vec![
@@ -271,7 +266,9 @@ async fn r6_transfer_owner_passes_the_room_and_the_target() {
     let mut rooms = MockRoomService::new();
     rooms
         .expect_transfer_ownership()
-        .withf(|caller, room, target| *caller == zhy() && *room == by_name("go") && target == "u2")
+        .withf(|caller, room, target| {
+            *caller == zhy() && *room == by_name("go") && *target == UserId::parse("u2").unwrap()
+        })
         .times(1)
         .returning(|_, _, _| Ok(()));
     let resp = send(client(rooms).put("/room/transferOwner?roomName=go&userId=u2")).await;
@@ -288,14 +285,13 @@ async fn r6_e2008_the_owner_cannot_transfer_to_themself() {
 }
 
 #[tokio::test]
-async fn e1001_a_missing_user_id_reaches_the_domain_empty_and_is_named() {
+async fn e1001_a_missing_or_malformed_user_id_is_named_and_never_reaches_the_service() {
     let mut rooms = MockRoomService::new();
-    rooms
-        .expect_transfer_ownership()
-        .withf(|_, _, target| target.is_empty())
-        .returning(|_, _, _| Err(InvalidInput::new("userId", Rule::Required).into()));
-    let resp = send(client(rooms).put("/room/transferOwner?roomName=go")).await;
-    assert_invalid(resp, "userId").await;
+    rooms.expect_transfer_ownership().never();
+    rooms.expect_kick_member().never();
+    let cli = client(rooms);
+    assert_invalid(send(cli.put("/room/transferOwner?roomName=go")).await, "userId").await;
+    assert_invalid(send(cli.delete("/room/kickOutUser?roomName=go&userId=no%20such")).await, "userId").await;
 }
 
 #[tokio::test]
@@ -303,7 +299,9 @@ async fn r5_kick_out_user_passes_the_room_by_id_and_the_target() {
     let mut rooms = MockRoomService::new();
     rooms
         .expect_kick_member()
-        .withf(|caller, room, target| *caller == zhy() && *room == by_id("r1") && target == "u2")
+        .withf(|caller, room, target| {
+            *caller == zhy() && *room == by_id("r1") && *target == UserId::parse("u2").unwrap()
+        })
         .times(1)
         .returning(|_, _, _| Ok(()));
     let resp = send(client(rooms).delete("/room/kickOutUser?roomId=r1&userId=u2")).await;
@@ -340,12 +338,23 @@ async fn r5_e2002_only_the_owner_may_dissolve() {
 }
 
 #[tokio::test]
-async fn e2001_room_id_and_room_name_reach_the_service_together() {
+async fn room_id_and_room_name_reach_the_service_together() {
     let mut rooms = MockRoomService::new();
-    let both = RoomRef { room_id: Some("r1".to_owned()), room_name: Some("other".to_owned()) };
+    let both = RoomSelector::Both(RoomId::parse("r1").unwrap(), RoomName::parse("other").unwrap());
     rooms.expect_dissolve_room().withf(move |_, room| *room == both).returning(|_, _| Err(DissolveRoomError::NotFound));
     let resp = send(client(rooms).delete("/room/dissolve?roomId=r1&roomName=other")).await;
     assert_refused(resp, StatusCode::NOT_FOUND, 2001, "房间不存在", "房间不存在").await;
+}
+
+#[tokio::test]
+async fn e1001_a_room_id_and_a_room_name_of_two_rooms_are_named_both() {
+    let mut rooms = MockRoomService::new();
+    let mismatch = InvalidInput::new("roomName", Rule::SameAs { other: "roomId" });
+    rooms.expect_dissolve_room().returning(move |_, _| Err(mismatch.clone().into()));
+    let resp = send(client(rooms).delete("/room/dissolve?roomId=r1&roomName=other")).await;
+    resp.assert_status(StatusCode::BAD_REQUEST);
+    let notice = envelope(resp).await["err"]["Notice"].as_str().unwrap().to_owned();
+    assert!(notice.contains("roomName") && notice.contains("roomId"), "{notice}");
 }
 
 #[tokio::test]
@@ -369,14 +378,14 @@ async fn e2003_a_non_member_cannot_exit() {
 }
 
 #[tokio::test]
-async fn e1001_a_request_naming_no_room_reaches_the_domain_which_names_room_name() {
+async fn e1001_a_request_naming_no_room_or_a_malformed_one_is_named_and_never_reaches_the_service() {
     let mut rooms = MockRoomService::new();
-    rooms
-        .expect_leave_room()
-        .withf(|_, room| *room == RoomRef::default())
-        .returning(|_, _| Err(InvalidInput::new("roomName", Rule::Required).into()));
-    let resp = send(client(rooms).delete("/room/exit")).await;
-    assert_invalid(resp, "roomName").await;
+    rooms.expect_leave_room().never();
+    let cli = client(rooms);
+    assert_invalid(send(cli.delete("/room/exit")).await, "roomName").await;
+    assert_invalid(send(cli.delete("/room/exit?roomName=%20&roomId=")).await, "roomName").await;
+    assert_invalid(send(cli.delete("/room/exit?roomId=a%20b")).await, "roomId").await;
+    assert_invalid(send(cli.delete("/room/exit?roomName=a%07b")).await, "roomName").await;
 }
 
 #[tokio::test]
@@ -401,8 +410,15 @@ async fn the_document_lists_each_room_operations_refusals_by_status() {
         let expected: BTreeSet<&str> = common.iter().chain(extra).copied().collect();
         assert_eq!(statuses, expected, "{path}");
         let parameters = operation["parameters"].as_array().unwrap();
-        assert!(parameters.iter().all(|p| p["in"] == "query" && p["required"] != true), "{path}: {parameters:?}");
+        assert!(parameters.iter().all(|p| p["in"] == "query"), "{path}: {parameters:?}");
+        let required: Vec<&Value> = parameters.iter().filter(|p| p["required"] == true).map(|p| &p["name"]).collect();
+        let target_needed = path.ends_with("transferOwner") || path.ends_with("kickOutUser");
+        assert_eq!(required, if target_needed { vec!["userId"] } else { vec![] }, "{path}");
         assert!(parameters.iter().any(|p| p["name"] == "roomName"), "{path}");
+        if *id != *"retrieve" {
+            let names: Vec<&Value> = parameters.iter().map(|p| &p["name"]).collect();
+            assert_eq!(names[..2], [&json!("roomName"), &json!("roomId")], "{path}: the room selector's two fields");
+        }
     }
     let update = &document["paths"]["/room/update"]["put"];
     let content = update["requestBody"]["content"].as_object().unwrap();

@@ -113,12 +113,12 @@ fn room(id: &str, owner: &str, access: Access, cap: u32) -> Room {
     }
 }
 
-fn by_id(id: &str) -> RoomRef {
-    RoomRef { room_id: Some(id.to_owned()), room_name: None }
+fn by_id(id: &str) -> RoomSelector {
+    RoomSelector::Id(rid(id))
 }
 
-fn by_name(name: &str) -> RoomRef {
-    RoomRef { room_id: None, room_name: Some(name.to_owned()) }
+fn by_name(name: &str) -> RoomSelector {
+    RoomSelector::Name(RoomName::parse(name).unwrap())
 }
 
 fn membership(room: &str, user: &str) -> Membership {
@@ -204,7 +204,7 @@ async fn r4_public_room_with_space_admits_a_newcomer_and_tells_the_room() {
         .returning(move |_, _, _| Ok(returned.clone()));
     m.publishes_in_order("r1", vec![RoomSignal::Event(joined.into())]);
 
-    let entered = m.service().enter_room(&uid("bob"), by_name("Room r1")).await.unwrap();
+    let entered = m.service().enter_room(&uid("bob"), &by_name("Room r1")).await.unwrap();
 
     assert!(entered.newcomer);
     assert_eq!(entered.membership, membership("r1", "bob"));
@@ -218,7 +218,7 @@ async fn r4_private_room_refuses_newcomers() {
     m.memberships.expect_add().never();
     m.bus.expect_publish().never();
 
-    let result = m.service().enter_room(&uid("bob"), by_id("r1")).await;
+    let result = m.service().enter_room(&uid("bob"), &by_id("r1")).await;
 
     assert!(matches!(result, Err(EnterRoomError::Private)), "{result:?}");
 }
@@ -232,7 +232,7 @@ async fn r4_full_room_refuses_newcomers() {
     m.memberships.expect_add().times(1).returning(|_, _, _| Err(RoomWriteError::Full));
     m.bus.expect_publish().never();
 
-    let result = m.service().enter_room(&uid("bob"), by_id("r1")).await;
+    let result = m.service().enter_room(&uid("bob"), &by_id("r1")).await;
 
     assert!(matches!(result, Err(EnterRoomError::Full)), "{result:?}");
 }
@@ -245,7 +245,7 @@ async fn r4_member_may_reconnect_to_a_full_private_room() {
     m.memberships.expect_add().never();
     m.bus.expect_publish().never();
 
-    let entered = m.service().enter_room(&uid("alice"), by_id("r1")).await.unwrap();
+    let entered = m.service().enter_room(&uid("alice"), &by_id("r1")).await.unwrap();
 
     assert!(!entered.newcomer);
     assert_eq!(entered.membership, membership("r1", "alice"));
@@ -262,7 +262,7 @@ async fn r14_kicked_user_cannot_rejoin_during_the_cooldown() {
         .returning(|_, _| Ok(Some(NOW - 5 * MINUTE)));
     m.memberships.expect_add().never();
 
-    let result = m.service().enter_room(&uid("bob"), by_id("r1")).await;
+    let result = m.service().enter_room(&uid("bob"), &by_id("r1")).await;
 
     assert!(
         matches!(result, Err(EnterRoomError::KickedRecently { retry_after }) if retry_after == 10 * MINUTE),
@@ -282,7 +282,7 @@ async fn r14_zero_cooldown_turns_it_off() {
     m.memberships.expect_add().times(1).returning(move |_, _, _| Ok(returned.clone()));
     m.publishes_in_order("r1", vec![RoomSignal::Event(joined.into())]);
 
-    let result = m.service().enter_room(&uid("bob"), by_id("r1")).await;
+    let result = m.service().enter_room(&uid("bob"), &by_id("r1")).await;
 
     assert!(result.is_ok(), "{result:?}");
 }
@@ -298,7 +298,7 @@ async fn r14_after_the_cooldown_the_user_may_rejoin() {
     m.memberships.expect_add().times(1).returning(move |_, _, _| Ok(returned.clone()));
     m.publishes_in_order("r1", vec![RoomSignal::Event(joined.into())]);
 
-    let result = m.service().enter_room(&uid("bob"), by_id("r1")).await;
+    let result = m.service().enter_room(&uid("bob"), &by_id("r1")).await;
 
     assert!(result.is_ok(), "{result:?}");
 }
@@ -309,42 +309,44 @@ async fn e2001_unknown_room_is_not_found() {
     m.rooms.expect_find_by_id().returning(|_| Ok(None));
     m.memberships.expect_add().never();
 
-    let result = m.service().enter_room(&uid("bob"), by_id("nowhere")).await;
+    let result = m.service().enter_room(&uid("bob"), &by_id("nowhere")).await;
 
     assert!(matches!(result, Err(EnterRoomError::NotFound)), "{result:?}");
 }
 
 #[tokio::test]
-async fn room_id_and_room_name_must_name_the_same_room() {
+async fn e1001_a_room_id_and_a_room_name_of_two_different_rooms_name_both_fields() {
     let mut m = deps();
     m.has_room(room("r1", "alice", Access::Public, 10));
     m.has_room(room("r2", "alice", Access::Public, 10));
     m.member("r1", "alice", true);
-    let both = |id: &str, name: &str| RoomRef { room_id: Some(id.into()), room_name: Some(name.into()) };
+    m.rooms.expect_find_by_id().with(eq(rid("nowhere"))).returning(|_| Ok(None));
+    let both = |id: &str, name: &str| RoomSelector::require(Some(id), Some(name)).unwrap();
     let service = m.service();
 
-    let same = service.enter_room(&uid("alice"), both("r1", " ROOM R1 ")).await;
-    let different = service.enter_room(&uid("alice"), both("r1", "Room r2")).await;
+    let same = service.enter_room(&uid("alice"), &both("r1", " ROOM R1 ")).await;
+    let different = service.enter_room(&uid("alice"), &both("r1", "Room r2")).await;
+    let unknown_id = service.enter_room(&uid("alice"), &both("nowhere", "Room r1")).await;
 
     assert_eq!(same.unwrap().room.id, rid("r1"));
-    assert!(matches!(different, Err(EnterRoomError::NotFound)), "{different:?}");
+    let same_as = Rule::SameAs { other: "roomId" };
+    assert!(
+        matches!(&different, Err(EnterRoomError::Invalid(e)) if e.field == "roomName" && e.rule == same_as),
+        "{different:?}"
+    );
+    assert!(matches!(unknown_id, Err(EnterRoomError::NotFound)), "{unknown_id:?}");
 }
 
-#[tokio::test]
-async fn e1001_missing_room_reference_names_room_name() {
-    let blank = RoomRef { room_id: Some(String::new()), room_name: Some("  ".into()) };
-    for reference in [RoomRef::default(), blank] {
-        let mut m = deps();
-        m.rooms.expect_find_by_id().never();
-        m.rooms.expect_find_by_name().never();
-
-        let result = m.service().enter_room(&uid("bob"), reference.clone()).await;
-
-        assert!(
-            matches!(&result, Err(EnterRoomError::Invalid(e)) if e.field == "roomName"),
-            "{reference:?}: {result:?}"
-        );
+#[test]
+fn e1001_a_selector_needs_a_room_id_or_a_room_name_and_blank_ones_count_as_absent() {
+    for (id, name) in [(None, None), (Some(""), Some("  "))] {
+        let refused = RoomSelector::require(id, name).unwrap_err();
+        assert_eq!((refused.field, refused.rule), ("roomName", Rule::Required), "{id:?} {name:?}");
+        assert_eq!(RoomSelector::parse(id, name), Ok(None));
     }
+    assert_eq!(RoomSelector::require(Some("r1"), None), Ok(by_id("r1")));
+    assert_eq!(RoomSelector::require(Some(""), Some(" Room r1 ")), Ok(by_name("Room r1")));
+    assert_eq!(RoomSelector::require(Some("bad id"), None).unwrap_err().field, "roomId");
 }
 
 #[tokio::test]
@@ -354,7 +356,7 @@ async fn r12_reenter_reconnects_a_member() {
     m.member("r1", "alice", true);
     m.bus.expect_publish().never();
 
-    let entered = m.service().reenter_room(&uid("alice"), by_name("room r1")).await.unwrap();
+    let entered = m.service().reenter_room(&uid("alice"), &by_name("room r1")).await.unwrap();
 
     assert_eq!((entered.membership, entered.newcomer), (membership("r1", "alice"), false));
 }
@@ -366,7 +368,7 @@ async fn r12_reenter_refuses_a_non_member() {
     m.member("r1", "bob", false);
     m.memberships.expect_add().never();
 
-    let result = m.service().reenter_room(&uid("bob"), by_id("r1")).await;
+    let result = m.service().reenter_room(&uid("bob"), &by_id("r1")).await;
 
     assert!(matches!(result, Err(ReenterRoomError::NotMember)), "{result:?}");
 }
@@ -392,7 +394,7 @@ async fn r9_non_member_cannot_list_members() {
     m.member("r1", "mallory", false);
     m.memberships.expect_list().never();
 
-    let result = m.service().list_members(&uid("mallory"), by_id("r1")).await;
+    let result = m.service().list_members(&uid("mallory"), &by_id("r1")).await;
 
     assert!(matches!(result, Err(ListMembersError::NotMember)), "{result:?}");
 }
@@ -412,7 +414,7 @@ async fn r9_members_are_listed_in_join_order_with_presence() {
     m.memberships.expect_list().with(eq(rid("r1"))).returning(move |_| Ok(members.clone()));
     m.presence.expect_online().with(eq(rid("r1"))).returning(|_| Ok(vec![uid("bob")]));
 
-    let listed = m.service().list_members(&uid("bob"), by_id("r1")).await.unwrap();
+    let listed = m.service().list_members(&uid("bob"), &by_id("r1")).await.unwrap();
 
     let view = |id: &str, online: bool, is_owner: bool| MemberView {
         user_id: uid(id),
@@ -430,7 +432,7 @@ async fn search_limit_defaults_to_50_offset_to_0_and_the_name_is_normalized() {
     let mut m = deps();
     let expected = RoomSearch { name_contains: "caf\u{e9}".into(), limit: 50, offset: 0 };
     m.rooms.expect_search().with(eq(expected)).times(1).returning(|_| Ok(vec![]));
-    let query = RoomQuery { name_contains: Some(" CAFE\u{301} ".into()), limit: None, offset: Some(String::new()) };
+    let query = RoomQuery { name_contains: " CAFE\u{301} ".into(), limit: None, offset: None };
 
     let result = m.service().search_rooms(query).await;
 
@@ -444,7 +446,7 @@ async fn search_passes_the_page_asked_for() {
     let found = vec![room("r1", "alice", Access::Public, 10)];
     let returned = found.clone();
     m.rooms.expect_search().with(eq(expected)).times(1).returning(move |_| Ok(returned.clone()));
-    let query = RoomQuery { name_contains: None, limit: Some("200".into()), offset: Some("40".into()) };
+    let query = RoomQuery { name_contains: String::new(), limit: Some(200), offset: Some(40) };
 
     let result = m.service().search_rooms(query).await.unwrap();
 
@@ -452,19 +454,10 @@ async fn search_passes_the_page_asked_for() {
 }
 
 #[tokio::test]
-async fn search_limit_must_lie_in_1_to_200_and_offset_must_not_be_negative() {
-    let page = |limit: Option<&str>, offset: Option<&str>| RoomQuery {
-        name_contains: None,
-        limit: limit.map(Into::into),
-        offset: offset.map(Into::into),
-    };
-    let cases = [
-        (page(Some("0"), None), "limit"),
-        (page(Some("201"), None), "limit"),
-        (page(Some("ten"), None), "limit"),
-        (page(None, Some("-1")), "offset"),
-        (page(None, Some("x")), "offset"),
-    ];
+async fn search_limit_must_lie_in_1_to_200_and_offset_fit_a_database_offset() {
+    let page = |limit: Option<u32>, offset: Option<u64>| RoomQuery { name_contains: String::new(), limit, offset };
+    let cases =
+        [(page(Some(0), None), "limit"), (page(Some(201), None), "limit"), (page(None, Some(u64::MAX)), "offset")];
     for (query, field) in cases {
         let mut m = deps();
         m.rooms.expect_search().never();

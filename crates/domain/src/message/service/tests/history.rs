@@ -7,8 +7,8 @@ fn query(before: Option<i64>, after: Option<i64>, limit: Option<u32>) -> History
     HistoryQuery { before: before.map(Seq::new), after: after.map(Seq::new), limit }
 }
 
-fn by_name(name: &str) -> RoomRef {
-    RoomRef { room_id: None, room_name: Some(name.to_owned()) }
+fn by_name(name: &str) -> RoomSelector {
+    RoomSelector::Name(RoomName::parse(name).unwrap())
 }
 
 /// Messages of r1 with these seqs, ascending.
@@ -32,7 +32,7 @@ async fn r9_non_member_cannot_read_history() {
     m.events.expect_list_before().never();
     m.events.expect_list_after().never();
 
-    let result = m.service().history(&uid("mallory"), by_name("Room r1"), HistoryQuery::default()).await;
+    let result = m.service().history(&uid("mallory"), &by_name("Room r1"), HistoryQuery::default()).await;
 
     assert!(matches!(result, Err(HistoryError::NotMember)), "{result:?}");
 }
@@ -46,7 +46,7 @@ async fn history_gives_the_latest_50_by_default_and_says_more_exist() {
         .times(1)
         .returning(|_, _, _| Ok(events(1..=51)));
 
-    let page = m.service().history(&uid("bob"), by_name("Room r1"), HistoryQuery::default()).await.unwrap();
+    let page = m.service().history(&uid("bob"), &by_name("Room r1"), HistoryQuery::default()).await.unwrap();
 
     assert_eq!(page, HistoryPage { events: events(2..=51), has_more: true });
 }
@@ -60,7 +60,7 @@ async fn history_before_a_seq_gives_the_page_just_before_it() {
         .times(1)
         .returning(|_, _, _| Ok(events(98..=99)));
 
-    let page = m.service().history(&uid("bob"), by_name("Room r1"), query(Some(100), None, Some(2))).await.unwrap();
+    let page = m.service().history(&uid("bob"), &by_name("Room r1"), query(Some(100), None, Some(2))).await.unwrap();
 
     assert_eq!(page, HistoryPage { events: events(98..=99), has_more: false });
 }
@@ -74,7 +74,7 @@ async fn history_after_a_seq_is_ascending_and_bounded_by_the_limit() {
         .times(1)
         .returning(|_, _, _| Ok(events(11..=14)));
 
-    let page = m.service().history(&uid("bob"), by_name("Room r1"), query(None, Some(10), Some(3))).await.unwrap();
+    let page = m.service().history(&uid("bob"), &by_name("Room r1"), query(None, Some(10), Some(3))).await.unwrap();
 
     assert_eq!(page, HistoryPage { events: events(11..=13), has_more: true });
 }
@@ -84,7 +84,7 @@ async fn history_between_two_seqs_stops_before_the_upper_one() {
     let mut m = bob_reads_r1();
     m.events.expect_list_after().with(eq(rid("r1")), eq(Seq::new(10)), eq(4)).returning(|_, _, _| Ok(events(11..=14)));
 
-    let page = m.service().history(&uid("bob"), by_name("Room r1"), query(Some(13), Some(10), Some(3))).await.unwrap();
+    let page = m.service().history(&uid("bob"), &by_name("Room r1"), query(Some(13), Some(10), Some(3))).await.unwrap();
 
     assert_eq!(page, HistoryPage { events: events(11..=12), has_more: false });
 }
@@ -97,21 +97,10 @@ async fn history_limit_must_lie_in_1_to_200() {
         m.events.expect_list_before().never();
         m.events.expect_list_after().never();
 
-        let result = m.service().history(&uid("bob"), by_name("Room r1"), input).await;
+        let result = m.service().history(&uid("bob"), &by_name("Room r1"), input).await;
 
         assert!(matches!(&result, Err(HistoryError::Invalid(e)) if e.field == field), "{field}: {result:?}");
     }
-}
-
-#[tokio::test]
-async fn e1001_history_without_a_room_names_room_name() {
-    let mut m = deps();
-    m.rooms.expect_find_by_id().never();
-    m.rooms.expect_find_by_name().never();
-
-    let result = m.service().history(&uid("bob"), RoomRef::default(), HistoryQuery::default()).await;
-
-    assert!(matches!(&result, Err(HistoryError::Invalid(e)) if e.field == "roomName"), "{result:?}");
 }
 
 #[tokio::test]
@@ -120,7 +109,7 @@ async fn e2001_history_of_an_unknown_room_is_not_found() {
     m.rooms.expect_find_by_name().returning(|_| Ok(None));
     m.memberships.expect_find().never();
 
-    let result = m.service().history(&uid("bob"), by_name("Nowhere"), HistoryQuery::default()).await;
+    let result = m.service().history(&uid("bob"), &by_name("Nowhere"), HistoryQuery::default()).await;
 
     assert!(matches!(result, Err(HistoryError::NotFound)), "{result:?}");
 }

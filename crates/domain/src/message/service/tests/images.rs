@@ -20,8 +20,8 @@ fn image_event(room: &str, seq: i64, from: &str, image_type: ImageType) -> RoomE
     }
 }
 
-fn in_room(id: &str) -> RoomRef {
-    RoomRef { room_id: Some(id.to_owned()), room_name: None }
+fn in_room(id: &str) -> Option<RoomSelector> {
+    Some(RoomSelector::Id(rid(id)))
 }
 
 impl Mocks {
@@ -174,7 +174,7 @@ async fn image_goes_to_the_users_only_room_when_none_is_named() {
         .returning(move |_, _, _| Ok(returned.clone()));
     m.bus_accepts_anything();
 
-    let result = m.service().post_image(&author("bob"), RoomRef::default(), PNG.to_vec()).await;
+    let result = m.service().post_image(&author("bob"), None, PNG.to_vec()).await;
 
     assert_eq!(result.unwrap().room_id, rid("r1"));
 }
@@ -187,7 +187,7 @@ async fn e1001_image_without_a_room_names_room_name_unless_the_user_is_in_exactl
         m.rooms.expect_list_for_member().returning(move |_| Ok(rooms.clone()));
         m.stores_nothing();
 
-        let result = m.service().post_image(&author("bob"), RoomRef::default(), PNG.to_vec()).await;
+        let result = m.service().post_image(&author("bob"), None, PNG.to_vec()).await;
 
         assert!(matches!(&result, Err(PostImageError::Invalid(e)) if e.field == "roomName"), "{count}: {result:?}");
     }
