@@ -1,15 +1,17 @@
 //! The error catalogue of SPEC §5, in one place: every entry's code, HTTP status
 //! and zh/en texts ([`Entry`]), the refusal a handler or the framework produces
 //! ([`Failure`]), and the conversion of every domain error enum into a failure
-//! (one exhaustive `match` per enum, in `account`, `room` and `event`).
+//! (one table per enum, in `account`, `room` and `message`, from which
+//! `refusals!` generates an exhaustive `match` and the entries the
+//! OpenAPI document lists).
 //! `Unexpected` errors are logged once, inside the request's span, and answered
 //! E5000 with no detail.
 
 mod account;
 mod entry;
-mod event;
 mod failure;
 mod invalid;
+mod message;
 mod refusals;
 mod room;
 #[cfg(test)]

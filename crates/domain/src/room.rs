@@ -12,5 +12,8 @@ pub use model::{
     Access, Capacity, Departure, Entered, Member, MemberView, Membership, NewRoom, RemovalOutcome, Room, RoomChanges,
     RoomName, RoomPolicy, RoomQuery, RoomSearch, RoomSelector, RoomUpdate,
 };
-pub use ports::{MembershipRepository, RoomRepository, RoomService, RoomWriteError};
+pub use ports::{
+    AddMemberError, ChangeRoomError, InsertRoomError, MembershipRepository, RemoveMemberError, RoomRepository,
+    RoomService, TransferOwnershipError,
+};
 pub use service::{Deps, Service};

@@ -1,10 +1,15 @@
-//! Which catalogue entries an operation can answer, for its OpenAPI description.
+//! Which catalogue entries an operation can answer, for its OpenAPI description,
+//! and the one table per domain error that says so.
 //!
 //! An operation's answer type names its refusals as a type: the domain error
-//! enums it converts (each implements [`Refusals`] next to its `From` impl, so
-//! the list and the mapping are read together) plus the request-level ones
-//! ([`BodyRefusals`], [`AuthRefusals`]). Tuples combine them:
+//! enums it converts plus the request-level ones ([`BodyRefusals`],
+//! [`AuthRefusals`]). Tuples combine them:
 //! `Answer<String, String, (AuthRefusals, BodyRefusals, UpdateProfileError)>`.
+//!
+//! A domain error's answers are written once, as a table given to [`refusals!`],
+//! which generates both its `From<…> for Failure` (an exhaustive `match`, no
+//! `_ =>` arm, so a new variant fails to compile until its row is written) and its
+//! [`Refusals`] list, so the answers and their documentation cannot drift apart.
 
 use super::entry::Entry;
 
@@ -13,6 +18,71 @@ pub trait Refusals {
     /// The entries, in any order; duplicates are merged by the reader.
     fn entries() -> Vec<Entry>;
 }
+
+/// One table per domain error enum: each variant and the [`Entry`] it is
+/// answered with, one row per variant. The shape of a row says how its
+/// [`Failure`](super::Failure) is built:
+///
+/// - `Taken => E1101UserExists`: a unit variant, the entry's fixed texts;
+/// - `LockedOut { retry_after } => E1103TooManyLogins`: the entry, answered with
+///   `Retry-After` (S4, S3, R14);
+/// - `Invalid(..) => E1001InvalidInput`: the domain's `InvalidInput`, whose field
+///   and rule the notice names;
+/// - `Unexpected(..) => E5000Internal`: the error is logged once and answered
+///   with no detail; E5000 is not listed (every operation documents it).
+///
+/// Any other shape (a tuple variant answered with another entry, say) matches no
+/// rule and does not compile. The generated list keeps the rows' order.
+macro_rules! refusals {
+    ($($error:ident { $($rows:tt)* })*) => {
+        $( $crate::catalogue::refusals::refusals!(@rows $error [] [] $($rows)*); )*
+    };
+    (@rows $error:ident [$($arms:tt)*] [$($entries:tt)*]
+        $variant:ident(..) => E1001InvalidInput $(, $($rest:tt)*)?) => {
+        $crate::catalogue::refusals::refusals!(@rows $error
+            [$($arms)* $error::$variant(invalid) => $crate::catalogue::Failure::invalid(invalid),]
+            [$($entries)* $crate::catalogue::Entry::E1001InvalidInput,]
+            $($($rest)*)?);
+    };
+    (@rows $error:ident [$($arms:tt)*] [$($entries:tt)*]
+        $variant:ident(..) => E5000Internal $(, $($rest:tt)*)?) => {
+        $crate::catalogue::refusals::refusals!(@rows $error
+            [$($arms)* $error::$variant(error) => $crate::catalogue::Failure::unexpected(&error),]
+            [$($entries)*]
+            $($($rest)*)?);
+    };
+    (@rows $error:ident [$($arms:tt)*] [$($entries:tt)*]
+        $variant:ident { retry_after } => $entry:ident $(, $($rest:tt)*)?) => {
+        $crate::catalogue::refusals::refusals!(@rows $error
+            [$($arms)* $error::$variant { retry_after } =>
+                $crate::catalogue::Failure::new($crate::catalogue::Entry::$entry).with_retry_after(retry_after),]
+            [$($entries)* $crate::catalogue::Entry::$entry,]
+            $($($rest)*)?);
+    };
+    (@rows $error:ident [$($arms:tt)*] [$($entries:tt)*]
+        $variant:ident => $entry:ident $(, $($rest:tt)*)?) => {
+        $crate::catalogue::refusals::refusals!(@rows $error
+            [$($arms)* $error::$variant => $crate::catalogue::Failure::new($crate::catalogue::Entry::$entry),]
+            [$($entries)* $crate::catalogue::Entry::$entry,]
+            $($($rest)*)?);
+    };
+    (@rows $error:ident [$($arms:tt)*] [$($entries:tt)*]) => {
+        impl From<$error> for $crate::catalogue::Failure {
+            fn from(err: $error) -> Self {
+                match err {
+                    $($arms)*
+                }
+            }
+        }
+
+        impl $crate::catalogue::Refusals for $error {
+            fn entries() -> Vec<$crate::catalogue::Entry> {
+                vec![$($entries)*]
+            }
+        }
+    };
+}
+pub(crate) use refusals;
 
 /// Nothing beyond what every operation can answer (E5000).
 impl Refusals for () {
@@ -64,7 +134,7 @@ impl Refusals for UnavailableRefusals {
     }
 }
 
-/// The entries of `R` plus E5000, without duplicates, ordered by code.
+/// The entries of `R` plus E5000, without duplicates, ordered by status, then code.
 pub(crate) fn documented<R: Refusals>() -> Vec<Entry> {
     let mut entries = R::entries();
     entries.push(Entry::E5000Internal);
@@ -73,22 +143,94 @@ pub(crate) fn documented<R: Refusals>() -> Vec<Entry> {
     entries
 }
 
-/// Helpers for the tests that keep each error's documented entries equal to the
-/// entries its variants map to.
 #[cfg(test)]
-pub(crate) mod test_support {
-    use super::super::failure::Failure;
-    use super::Entry;
+mod tests {
+    use std::time::Duration;
 
-    /// The entries these failures are answered with, E5000 aside (it is
-    /// documented for every operation), in a stable order.
-    pub(crate) fn mapped_entries(failures: Vec<Failure>) -> Vec<Entry> {
-        sorted(failures.iter().map(Failure::entry).filter(|e| *e != Entry::E5000Internal).collect())
+    use chatroom_domain::validation::{InvalidInput, Rule};
+
+    use super::*;
+    use crate::catalogue::Failure;
+    use crate::language::Lang;
+
+    /// Every shape of row the table knows.
+    #[derive(Debug)]
+    enum SampleError {
+        Invalid(InvalidInput),
+        Gone,
+        Waiting { retry_after: Duration },
+        Unexpected(anyhow::Error),
     }
 
-    /// `entries` in the same stable order.
-    pub(crate) fn sorted(mut entries: Vec<Entry>) -> Vec<Entry> {
-        entries.sort_by_key(|e| format!("{e:?}"));
-        entries
+    refusals! {
+        SampleError {
+            Invalid(..) => E1001InvalidInput,
+            Gone => E2001RoomNotFound,
+            Waiting { retry_after } => E2010KickedRecently,
+            Unexpected(..) => E5000Internal,
+        }
+    }
+
+    #[test]
+    fn the_table_lists_its_entries_in_row_order_without_e5000() {
+        let listed = SampleError::entries();
+
+        assert_eq!(listed, [Entry::E1001InvalidInput, Entry::E2001RoomNotFound, Entry::E2010KickedRecently]);
+    }
+
+    #[test]
+    fn e1001_from_the_domain_names_the_refused_field_and_rule() {
+        let failure = Failure::from(SampleError::Invalid(InvalidInput::new("userEmail", Rule::EmailFormat)));
+
+        assert_eq!(failure.entry(), Entry::E1001InvalidInput);
+        assert_eq!(failure.notice(Lang::Zh), "userEmail不是有效的邮箱地址");
+    }
+
+    #[test]
+    fn a_plain_row_answers_the_entry_with_its_fixed_texts_and_no_retry_after() {
+        let failure = Failure::from(SampleError::Gone);
+
+        assert_eq!(failure, Failure::new(Entry::E2001RoomNotFound));
+        assert_eq!(failure.retry_after(), None);
+    }
+
+    #[test]
+    fn a_retry_after_row_answers_with_the_wait_the_domain_computed() {
+        let failure = Failure::from(SampleError::Waiting { retry_after: Duration::from_secs(90) });
+
+        assert_eq!(
+            (failure.entry(), failure.retry_after()),
+            (Entry::E2010KickedRecently, Some(Duration::from_secs(90)))
+        );
+        let response = failure.to_response(Lang::Zh, false);
+        assert_eq!(response.headers().get("retry-after").unwrap(), "90");
+    }
+
+    #[test]
+    fn e5000_answers_carry_no_detail_of_the_unexpected_error() {
+        let failure = Failure::from(SampleError::Unexpected(anyhow::anyhow!("database gone at 10.0.0.7")));
+
+        assert_eq!(failure.entry(), Entry::E5000Internal);
+        for lang in [Lang::Zh, Lang::En] {
+            let envelope = failure.envelope(lang);
+            assert!(!envelope.err.msg.contains("database") && !envelope.err.notice.contains("database"));
+        }
+    }
+
+    #[test]
+    fn an_operation_documents_its_refusals_and_e5000_once_each_ordered_by_status() {
+        let documented = documented::<(BodyRefusals, SampleError)>();
+
+        assert_eq!(
+            documented,
+            [
+                Entry::E1001InvalidInput,
+                Entry::E2010KickedRecently,
+                Entry::E2001RoomNotFound,
+                Entry::E1007BodyTooLarge,
+                Entry::E1006UnsupportedContentType,
+                Entry::E5000Internal,
+            ]
+        );
     }
 }

@@ -51,25 +51,39 @@ pub trait RoomService: Send + Sync {
     async fn rooms_of(&self, user: &UserId) -> anyhow::Result<Vec<Room>>;
 }
 
-/// Why a room write was refused.
+/// Why [`RoomRepository::insert`] stored nothing.
 #[derive(Debug, thiserror::Error)]
-pub enum RoomWriteError {
+pub enum InsertRoomError {
     /// R2: the id or the normalized name is taken.
     #[error("room id or name taken")]
     Taken,
-    /// The room does not exist (any more).
-    #[error("room not found")]
-    RoomNotFound,
-    /// R4: the member count reached the capacity.
-    #[error("room full")]
-    Full,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// Why [`RoomRepository::update`] changed nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeRoomError {
+    /// R2: the new name's normalized key belongs to another room.
+    #[error("room name taken")]
+    Taken,
     /// R7: the new capacity is below the member count.
     #[error("capacity below member count")]
     CapacityBelowMembers,
-    /// The user is already a member.
-    #[error("already a member")]
-    AlreadyMember,
-    /// The user is not a member.
+    /// The room does not exist (any more).
+    #[error("room not found")]
+    RoomNotFound,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// Why [`RoomRepository::transfer_ownership`] changed nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum TransferOwnershipError {
+    /// The room does not exist (any more).
+    #[error("room not found")]
+    RoomNotFound,
+    /// The new owner is not a member.
     #[error("not a member")]
     NotMember,
     #[error(transparent)]
@@ -81,9 +95,10 @@ pub enum RoomWriteError {
 #[async_trait]
 pub trait RoomRepository: Send + Sync {
     /// MUST, in one transaction, store the room, its owner as first member (R3) and
-    /// the owner's `joined` event (seq 1), and return that event. MUST return `Taken`
-    /// when the id or the normalized name exists (R2), also when two creates race.
-    async fn insert(&self, room: &Room) -> Result<RoomEvent, RoomWriteError>;
+    /// the owner's `joined` event (seq 1), and return that event. MUST return
+    /// [`InsertRoomError::Taken`] when the id or the normalized name exists (R2),
+    /// also when two creates race.
+    async fn insert(&self, room: &Room) -> Result<RoomEvent, InsertRoomError>;
     /// MUST return the room with this id, if any.
     async fn find_by_id(&self, id: &RoomId) -> anyhow::Result<Option<Room>>;
     /// MUST return the room whose normalized name equals `name`'s key, if any.
@@ -94,26 +109,59 @@ pub trait RoomRepository: Send + Sync {
     /// MUST return the rooms `user` is a member of, in the order they were joined.
     async fn list_for_member(&self, user: &UserId) -> anyhow::Result<Vec<Room>>;
     /// MUST, in one transaction, apply the changes and append a `roomUpdated` event,
-    /// returning the new room and the event. `Taken` when the new name's key belongs
-    /// to another room; `CapacityBelowMembers` when the new capacity is below the
-    /// member count at commit time (R7); `RoomNotFound` when gone.
+    /// returning the new room and the event. MUST return, changing nothing,
+    /// [`ChangeRoomError::Taken`] when the new name's key belongs to another room
+    /// (R2), [`ChangeRoomError::CapacityBelowMembers`] when the new capacity is below
+    /// the member count at commit time (R7), [`ChangeRoomError::RoomNotFound`] when
+    /// the room is gone.
     async fn update(
         &self,
         id: &RoomId,
         changes: &RoomChanges,
         at: OffsetDateTime,
-    ) -> Result<(Room, RoomEvent), RoomWriteError>;
+    ) -> Result<(Room, RoomEvent), ChangeRoomError>;
     /// MUST, in one transaction, make `new_owner` the owner and append an
-    /// `ownerChanged` event. `NotMember` when `new_owner` is not a member.
+    /// `ownerChanged` event. MUST return, changing nothing,
+    /// [`TransferOwnershipError::NotMember`] when `new_owner` is not a member,
+    /// [`TransferOwnershipError::RoomNotFound`] when the room is gone.
     async fn transfer_ownership(
         &self,
         id: &RoomId,
         new_owner: &UserId,
         at: OffsetDateTime,
-    ) -> Result<RoomEvent, RoomWriteError>;
+    ) -> Result<RoomEvent, TransferOwnershipError>;
     /// MUST delete the room with its memberships, events and kick records and return
     /// the ids of its images; `None` when there was no such room.
     async fn delete(&self, id: &RoomId) -> anyhow::Result<Option<Vec<ImageId>>>;
+}
+
+/// Why [`MembershipRepository::add`] added nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum AddMemberError {
+    /// R4: the member count reached the capacity.
+    #[error("room full")]
+    Full,
+    /// The user is already a member.
+    #[error("already a member")]
+    AlreadyMember,
+    /// The room does not exist (any more).
+    #[error("room not found")]
+    RoomNotFound,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// Why [`MembershipRepository::remove`] removed nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum RemoveMemberError {
+    /// The user is not a member.
+    #[error("not a member")]
+    NotMember,
+    /// The room does not exist (any more).
+    #[error("room not found")]
+    RoomNotFound,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
 }
 
 /// Storage of memberships.
@@ -121,27 +169,31 @@ pub trait RoomRepository: Send + Sync {
 #[async_trait]
 pub trait MembershipRepository: Send + Sync {
     /// MUST, in one transaction, add `user` as a member if the member count is below
-    /// the capacity at commit time (R4, `Full` otherwise, also when joins race) and
-    /// append a `joined` event; return the membership and the event.
-    /// `AlreadyMember` when the user is a member; `RoomNotFound` when gone.
+    /// the capacity at commit time and append a `joined` event; return the
+    /// membership and the event. MUST return, adding nothing,
+    /// [`AddMemberError::Full`] when the room is full (R4, also when joins race),
+    /// [`AddMemberError::AlreadyMember`] when the user is a member,
+    /// [`AddMemberError::RoomNotFound`] when the room is gone.
     async fn add(
         &self,
         room: &RoomId,
         user: &UserId,
         at: OffsetDateTime,
-    ) -> Result<(Membership, RoomEvent), RoomWriteError>;
+    ) -> Result<(Membership, RoomEvent), AddMemberError>;
     /// MUST, in one transaction: remove the membership and append a `left` or
     /// `kicked` event; record the kick time when kicked (R14); if the user owned the
     /// room, make the earliest-joined remaining member (ties by userId) the owner and
     /// append `ownerChanged`; if nobody remains, delete the room as `delete` does
-    /// (R8). `NotMember` when the user is not a member; `RoomNotFound` when gone.
+    /// (R8). MUST return, removing nothing, [`RemoveMemberError::NotMember`] when
+    /// the user is not a member, [`RemoveMemberError::RoomNotFound`] when the room
+    /// is gone.
     async fn remove(
         &self,
         room: &RoomId,
         user: &UserId,
         departure: Departure,
         at: OffsetDateTime,
-    ) -> Result<RemovalOutcome, RoomWriteError>;
+    ) -> Result<RemovalOutcome, RemoveMemberError>;
     /// MUST return the membership, if any.
     async fn find(&self, room: &RoomId, user: &UserId) -> anyhow::Result<Option<Membership>>;
     /// MUST return the members in join order (ties by userId), with their names.

@@ -68,7 +68,7 @@ impl Service {
     }
 
     /// Removes a member and tells the room (R8, R10).
-    async fn remove_member(&self, room: &RoomId, user: &UserId, departure: Departure) -> Result<(), RoomWriteError> {
+    async fn remove_member(&self, room: &RoomId, user: &UserId, departure: Departure) -> Result<(), RemoveMemberError> {
         let outcome = self.deps.memberships.remove(room, user, departure, self.deps.clock.now()).await?;
         let reason = match departure {
             Departure::Left => DisconnectReason::Left,
@@ -134,8 +134,8 @@ impl RoomService for Service {
         };
         let joined = match self.deps.rooms.insert(&room).await {
             Ok(joined) => joined,
-            Err(RoomWriteError::Taken) => return Err(CreateRoomError::Taken),
-            Err(other) => return Err(anyhow::Error::new(other).context("creating a room").into()),
+            Err(InsertRoomError::Taken) => return Err(CreateRoomError::Taken),
+            Err(InsertRoomError::Unexpected(e)) => return Err(e.context("creating a room").into()),
         };
         let membership = Membership {
             room_id: room.id.clone(),
@@ -164,14 +164,14 @@ impl RoomService for Service {
                 self.publish(&room.id, [RoomSignal::Event(joined.into())]).await?;
                 Ok(Entered { room, membership, newcomer: true })
             }
-            Err(RoomWriteError::Full) => Err(EnterRoomError::Full),
-            Err(RoomWriteError::RoomNotFound) => Err(EnterRoomError::NotFound),
+            Err(AddMemberError::Full) => Err(EnterRoomError::Full),
+            Err(AddMemberError::RoomNotFound) => Err(EnterRoomError::NotFound),
             // Two connections of one user raced to join: the other one won.
-            Err(RoomWriteError::AlreadyMember) => {
+            Err(AddMemberError::AlreadyMember) => {
                 let membership = self.deps.memberships.find(&room.id, caller).await?.ok_or(EnterRoomError::NotFound)?;
                 Ok(Entered { room, membership, newcomer: false })
             }
-            Err(other) => Err(anyhow::Error::new(other).context("joining a room").into()),
+            Err(AddMemberError::Unexpected(e)) => Err(e.context("joining a room").into()),
         }
     }
 
@@ -185,9 +185,9 @@ impl RoomService for Service {
         let room = room.find(self.deps.rooms.as_ref()).await?;
         match self.remove_member(&room.id, caller, Departure::Left).await {
             Ok(()) => Ok(()),
-            Err(RoomWriteError::NotMember) => Err(LeaveRoomError::NotMember),
-            Err(RoomWriteError::RoomNotFound) => Err(LeaveRoomError::NotFound),
-            Err(other) => Err(anyhow::Error::new(other).context("leaving a room").into()),
+            Err(RemoveMemberError::NotMember) => Err(LeaveRoomError::NotMember),
+            Err(RemoveMemberError::RoomNotFound) => Err(LeaveRoomError::NotFound),
+            Err(RemoveMemberError::Unexpected(e)) => Err(e.context("leaving a room").into()),
         }
     }
 
@@ -200,9 +200,9 @@ impl RoomService for Service {
         let room = self.owner_targets(caller, room, target).await?;
         match self.remove_member(&room.id, target, Departure::Kicked).await {
             Ok(()) => Ok(()),
-            Err(RoomWriteError::NotMember) => Err(MemberActionError::TargetNotMember),
-            Err(RoomWriteError::RoomNotFound) => Err(MemberActionError::NotFound),
-            Err(other) => Err(anyhow::Error::new(other).context("kicking a member").into()),
+            Err(RemoveMemberError::NotMember) => Err(MemberActionError::TargetNotMember),
+            Err(RemoveMemberError::RoomNotFound) => Err(MemberActionError::NotFound),
+            Err(RemoveMemberError::Unexpected(e)) => Err(e.context("kicking a member").into()),
         }
     }
 
@@ -215,9 +215,9 @@ impl RoomService for Service {
         let room = self.owner_targets(caller, room, target).await?;
         match self.deps.rooms.transfer_ownership(&room.id, target, self.deps.clock.now()).await {
             Ok(event) => Ok(self.publish(&room.id, [RoomSignal::Event(event.into())]).await?),
-            Err(RoomWriteError::NotMember) => Err(MemberActionError::TargetNotMember),
-            Err(RoomWriteError::RoomNotFound) => Err(MemberActionError::NotFound),
-            Err(other) => Err(anyhow::Error::new(other).context("transferring ownership").into()),
+            Err(TransferOwnershipError::NotMember) => Err(MemberActionError::TargetNotMember),
+            Err(TransferOwnershipError::RoomNotFound) => Err(MemberActionError::NotFound),
+            Err(TransferOwnershipError::Unexpected(e)) => Err(e.context("transferring ownership").into()),
         }
     }
 
@@ -244,10 +244,10 @@ impl RoomService for Service {
                 self.publish(&room.id, [RoomSignal::Event(event.into())]).await?;
                 Ok(updated)
             }
-            Err(RoomWriteError::Taken) => Err(UpdateRoomError::NameTaken),
-            Err(RoomWriteError::CapacityBelowMembers) => Err(UpdateRoomError::CapacityBelowMembers),
-            Err(RoomWriteError::RoomNotFound) => Err(UpdateRoomError::NotFound),
-            Err(other) => Err(anyhow::Error::new(other).context("updating a room").into()),
+            Err(ChangeRoomError::Taken) => Err(UpdateRoomError::NameTaken),
+            Err(ChangeRoomError::CapacityBelowMembers) => Err(UpdateRoomError::CapacityBelowMembers),
+            Err(ChangeRoomError::RoomNotFound) => Err(UpdateRoomError::NotFound),
+            Err(ChangeRoomError::Unexpected(e)) => Err(e.context("updating a room").into()),
         }
     }
 

@@ -6,7 +6,9 @@ use anyhow::Context;
 use async_trait::async_trait;
 use chatroom_domain::delivery::DeliveryMark;
 use chatroom_domain::ids::{RoomId, UserId};
-use chatroom_domain::room::{Departure, Member, Membership, MembershipRepository, RemovalOutcome, RoomWriteError};
+use chatroom_domain::room::{
+    AddMemberError, Departure, Member, Membership, MembershipRepository, RemovalOutcome, RemoveMemberError,
+};
 use chatroom_domain::timeline::{EventKind, NewEvent, RoomEvent, SystemEvent};
 use chatroom_domain::user::UserName;
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -101,7 +103,7 @@ impl MembershipRepository for SeaOrmMembershipRepository {
         room: &RoomId,
         user: &UserId,
         at: OffsetDateTime,
-    ) -> Result<(Membership, RoomEvent), RoomWriteError> {
+    ) -> Result<(Membership, RoomEvent), AddMemberError> {
         let txn = self.db.writer().begin().await.map_err(unexpected("beginning a transaction"))?;
         // R4: the count only grows while below the capacity, whoever else is joining.
         let admitted = rooms::Entity::update_many()
@@ -113,19 +115,19 @@ impl MembershipRepository for SeaOrmMembershipRepository {
             .map_err(unexpected("counting a new member"))?;
         if admitted.rows_affected == 0 {
             if find_room(&txn, room).await?.is_none() {
-                return Err(RoomWriteError::RoomNotFound);
+                return Err(AddMemberError::RoomNotFound);
             }
             let already = is_member(&txn, room, user).await?;
-            return Err(if already { RoomWriteError::AlreadyMember } else { RoomWriteError::Full });
+            return Err(if already { AddMemberError::AlreadyMember } else { AddMemberError::Full });
         }
         if is_member(&txn, room, user).await? {
-            return Err(RoomWriteError::AlreadyMember);
+            return Err(AddMemberError::AlreadyMember);
         }
         let event = append_system(&txn, room, at, SystemEvent::Joined(user.clone())).await?;
         let row = memberships::Model::joining(room, user, at, event.seq.get());
         match memberships::Entity::insert(row.clone().into_active_model()).exec_without_returning(&txn).await {
             Ok(_) => {}
-            Err(err) if is_unique_violation(&err) => return Err(RoomWriteError::AlreadyMember),
+            Err(err) if is_unique_violation(&err) => return Err(AddMemberError::AlreadyMember),
             Err(err) => return Err(unexpected("inserting a membership")(err).into()),
         }
         txn.commit().await.map_err(unexpected("committing a join"))?;
@@ -139,7 +141,7 @@ impl MembershipRepository for SeaOrmMembershipRepository {
         user: &UserId,
         departure: Departure,
         at: OffsetDateTime,
-    ) -> Result<RemovalOutcome, RoomWriteError> {
+    ) -> Result<RemovalOutcome, RemoveMemberError> {
         let txn = self.db.writer().begin().await.map_err(unexpected("beginning a transaction"))?;
         let counted = rooms::Entity::update_many()
             .col_expr(rooms::Column::MemberCount, Expr::col(rooms::Column::MemberCount).sub(1))
@@ -148,14 +150,14 @@ impl MembershipRepository for SeaOrmMembershipRepository {
             .await
             .map_err(unexpected("counting a departure"))?;
         if counted.rows_affected == 0 {
-            return Err(RoomWriteError::RoomNotFound);
+            return Err(RemoveMemberError::RoomNotFound);
         }
         let removed = memberships::Entity::delete_by_id(key(room, user))
             .exec(&txn)
             .await
             .map_err(unexpected("deleting a membership"))?;
         if removed.rows_affected == 0 {
-            return Err(RoomWriteError::NotMember);
+            return Err(RemoveMemberError::NotMember);
         }
         let row = find_room(&txn, room).await?.context("room vanished inside its transaction")?;
         if row.member_count <= 0 {

@@ -5,7 +5,9 @@
 use anyhow::Context;
 use async_trait::async_trait;
 use chatroom_domain::ids::{ImageId, RoomId, UserId};
-use chatroom_domain::room::{Room, RoomChanges, RoomName, RoomRepository, RoomSearch, RoomWriteError};
+use chatroom_domain::room::{
+    ChangeRoomError, InsertRoomError, Room, RoomChanges, RoomName, RoomRepository, RoomSearch, TransferOwnershipError,
+};
 use chatroom_domain::timeline::{EventKind, NewEvent, RoomEvent, SystemEvent};
 use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
@@ -58,12 +60,12 @@ fn into_rooms(rows: Vec<rooms::Model>) -> anyhow::Result<Vec<Room>> {
 #[async_trait]
 impl RoomRepository for SeaOrmRoomRepository {
     #[tracing::instrument(level = "debug", skip_all, fields(room_id = %room.id), err(level = "debug"))]
-    async fn insert(&self, room: &Room) -> Result<RoomEvent, RoomWriteError> {
+    async fn insert(&self, room: &Room) -> Result<RoomEvent, InsertRoomError> {
         let txn = self.db.writer().begin().await.map_err(unexpected("beginning a transaction"))?;
         let row = rooms::Model::from_domain(room)?;
         match rooms::Entity::insert(row.into_active_model()).exec_without_returning(&txn).await {
             Ok(_) => {}
-            Err(err) if is_unique_violation(&err) => return Err(RoomWriteError::Taken),
+            Err(err) if is_unique_violation(&err) => return Err(InsertRoomError::Taken),
             Err(err) => return Err(unexpected("inserting a room")(err).into()),
         }
         // R3: the owner's `joined` is the room's first event and orders them first.
@@ -131,7 +133,7 @@ impl RoomRepository for SeaOrmRoomRepository {
         id: &RoomId,
         changes: &RoomChanges,
         at: OffsetDateTime,
-    ) -> Result<(Room, RoomEvent), RoomWriteError> {
+    ) -> Result<(Room, RoomEvent), ChangeRoomError> {
         let txn = self.db.writer().begin().await.map_err(unexpected("beginning a transaction"))?;
         // Touching last_seq locks the row and keeps the statement valid without changes.
         let mut update = rooms::Entity::update_many()
@@ -154,12 +156,12 @@ impl RoomRepository for SeaOrmRoomRepository {
         }
         let updated = match update.exec(&txn).await {
             Ok(updated) => updated,
-            Err(err) if is_unique_violation(&err) => return Err(RoomWriteError::Taken),
+            Err(err) if is_unique_violation(&err) => return Err(ChangeRoomError::Taken),
             Err(err) => return Err(unexpected("updating a room")(err).into()),
         };
         if updated.rows_affected == 0 {
             let exists = find_room(&txn, id).await?.is_some();
-            return Err(if exists { RoomWriteError::CapacityBelowMembers } else { RoomWriteError::RoomNotFound });
+            return Err(if exists { ChangeRoomError::CapacityBelowMembers } else { ChangeRoomError::RoomNotFound });
         }
         let room = find_room(&txn, id).await?.context("room vanished while being updated")?.into_domain()?;
         let event = append_event(&txn, id, system(at, SystemEvent::RoomUpdated(room.snapshot())))
@@ -175,15 +177,15 @@ impl RoomRepository for SeaOrmRoomRepository {
         id: &RoomId,
         new_owner: &UserId,
         at: OffsetDateTime,
-    ) -> Result<RoomEvent, RoomWriteError> {
+    ) -> Result<RoomEvent, TransferOwnershipError> {
         let txn = self.db.writer().begin().await.map_err(unexpected("beginning a transaction"))?;
-        let seq = next_seq(&txn, id).await?.ok_or(RoomWriteError::RoomNotFound)?;
+        let seq = next_seq(&txn, id).await?.ok_or(TransferOwnershipError::RoomNotFound)?;
         let membership = memberships::Entity::find_by_id((id.as_str().to_owned(), new_owner.as_str().to_owned()))
             .one(&txn)
             .await
             .map_err(unexpected("finding the new owner's membership"))?;
         if membership.is_none() {
-            return Err(RoomWriteError::NotMember);
+            return Err(TransferOwnershipError::NotMember);
         }
         rooms::Entity::update_many()
             .col_expr(rooms::Column::OwnerId, Expr::value(new_owner.as_str()))

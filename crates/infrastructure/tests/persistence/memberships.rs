@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chatroom_domain::delivery::DeliveryMark;
 use chatroom_domain::ids::Seq;
-use chatroom_domain::room::{Departure, MembershipRepository, RoomRepository, RoomWriteError};
+use chatroom_domain::room::{AddMemberError, Departure, MembershipRepository, RemoveMemberError, RoomRepository};
 use chatroom_domain::timeline::{EventKind, MessageStore, SystemEvent};
 use chatroom_infrastructure::persistence::{
     Database, SeaOrmMembershipRepository, SeaOrmMessageStore, SeaOrmRoomRepository,
@@ -43,7 +43,7 @@ async fn r4_racing_joins_never_exceed_the_capacity(db: Database) {
     for task in tasks {
         match task.await.unwrap() {
             Ok(_) => joined += 1,
-            Err(RoomWriteError::Full) => full += 1,
+            Err(AddMemberError::Full) => full += 1,
             Err(other) => panic!("unexpected {other:?}"),
         }
     }
@@ -76,9 +76,9 @@ async fn r4_joining_reports_members_missing_rooms_and_full_rooms(db: Database) {
     );
     assert_eq!((joined.seq, joined.kind), (Seq::new(2), EventKind::System(SystemEvent::Joined(user_id("bob")))));
     assert_eq!(repo.find(&room_id("r1"), &user_id("bob")).await.unwrap(), Some(membership));
-    assert!(matches!(again, Err(RoomWriteError::AlreadyMember)), "{again:?}");
-    assert!(matches!(full, Err(RoomWriteError::Full)), "{full:?}");
-    assert!(matches!(missing, Err(RoomWriteError::RoomNotFound)), "{missing:?}");
+    assert!(matches!(again, Err(AddMemberError::AlreadyMember)), "{again:?}");
+    assert!(matches!(full, Err(AddMemberError::Full)), "{full:?}");
+    assert!(matches!(missing, Err(AddMemberError::RoomNotFound)), "{missing:?}");
     assert_eq!(repo.find(&room_id("r1"), &user_id("carol")).await.unwrap(), None);
 }
 
@@ -167,8 +167,8 @@ async fn removing_a_non_member_or_from_a_missing_room_is_refused(db: Database) {
     let stranger = repo.remove(&room_id("r1"), &user_id("bob"), Departure::Left, at(1)).await;
     let missing = repo.remove(&room_id("nowhere"), &user_id("bob"), Departure::Left, at(1)).await;
 
-    assert!(matches!(stranger, Err(RoomWriteError::NotMember)), "{stranger:?}");
-    assert!(matches!(missing, Err(RoomWriteError::RoomNotFound)), "{missing:?}");
+    assert!(matches!(stranger, Err(RemoveMemberError::NotMember)), "{stranger:?}");
+    assert!(matches!(missing, Err(RemoveMemberError::RoomNotFound)), "{missing:?}");
     assert_eq!(repo.list(&room_id("r1")).await.unwrap().len(), 1, "the refused removal changed nothing");
     assert_eq!(SeaOrmMessageStore::new(&db).last_seq(&room_id("r1")).await.unwrap(), Seq::new(1));
 }

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use chatroom_domain::ids::Seq;
 use chatroom_domain::room::{
-    Access, Capacity, MembershipRepository, RoomChanges, RoomName, RoomRepository, RoomSearch, RoomWriteError,
+    Access, AddMemberError, Capacity, ChangeRoomError, InsertRoomError, MembershipRepository, RoomChanges, RoomName,
+    RoomRepository, RoomSearch, TransferOwnershipError,
 };
 use chatroom_domain::timeline::{EventKind, MessageStore, SystemEvent};
 use chatroom_infrastructure::persistence::{
@@ -54,7 +55,7 @@ async fn r2_room_ids_are_unique_and_case_sensitive(db: Database) {
 
     let again = repo.insert(&room("room", "third", "alice", 10, at(0))).await;
 
-    assert!(matches!(again, Err(RoomWriteError::Taken)), "{again:?}");
+    assert!(matches!(again, Err(InsertRoomError::Taken)), "{again:?}");
     assert_eq!(repo.find_by_id(&room_id("Room")).await.unwrap().unwrap().name.as_str(), "first");
     assert_eq!(repo.find_by_id(&room_id("room")).await.unwrap().unwrap().name.as_str(), "second");
 }
@@ -68,7 +69,7 @@ async fn r2_names_collide_on_their_normalized_key(db: Database) {
     // Different accents are different names, whatever MySQL's default collation says.
     repo.insert(&room("r3", "Cafe", "alice", 10, at(0))).await.unwrap();
 
-    assert!(matches!(decomposed, Err(RoomWriteError::Taken)), "{decomposed:?}");
+    assert!(matches!(decomposed, Err(InsertRoomError::Taken)), "{decomposed:?}");
     let found = repo.find_by_name(&RoomName::parse(" cAF\u{c9} ").unwrap()).await.unwrap().unwrap();
     assert_eq!(found.id, room_id("r1"));
     assert_eq!(repo.find_by_name(&RoomName::parse("Caff").unwrap()).await.unwrap(), None);
@@ -89,7 +90,7 @@ async fn r2_racing_creates_of_one_name_let_exactly_one_through(db: Database) {
     for task in tasks {
         match task.await.unwrap() {
             Ok(_) => created += 1,
-            Err(RoomWriteError::Taken) => {}
+            Err(InsertRoomError::Taken) => {}
             Err(other) => panic!("unexpected {other:?}"),
         }
     }
@@ -109,9 +110,9 @@ async fn r2_renaming_to_another_rooms_name_is_refused(db: Database) {
     let own_name = repo.update(&room_id("r1"), &changes, at(1)).await;
     let gone = repo.update(&room_id("nowhere"), &changes, at(1)).await;
 
-    assert!(matches!(refused, Err(RoomWriteError::Taken)), "{refused:?}");
+    assert!(matches!(refused, Err(ChangeRoomError::Taken)), "{refused:?}");
     assert_eq!(own_name.unwrap().0.name.as_str(), "ROOM R1");
-    assert!(matches!(gone, Err(RoomWriteError::RoomNotFound)), "{gone:?}");
+    assert!(matches!(gone, Err(ChangeRoomError::RoomNotFound)), "{gone:?}");
     assert_eq!(SeaOrmMessageStore::new(&db).last_seq(&room_id("r2")).await.unwrap(), Seq::new(1), "nothing appended");
 }
 
@@ -127,10 +128,10 @@ async fn r7_a_capacity_below_the_member_count_is_refused(db: Database) {
     let refused = repo.update(&room_id("r1"), &to(2), at(3)).await;
     let (room, _) = repo.update(&room_id("r1"), &to(3), at(4)).await.unwrap();
 
-    assert!(matches!(refused, Err(RoomWriteError::CapacityBelowMembers)), "{refused:?}");
+    assert!(matches!(refused, Err(ChangeRoomError::CapacityBelowMembers)), "{refused:?}");
     assert_eq!(room.capacity.get(), 3);
     let full = memberships.add(&room_id("r1"), &user_id("alice"), at(5)).await;
-    assert!(matches!(full, Err(RoomWriteError::AlreadyMember)), "{full:?}");
+    assert!(matches!(full, Err(AddMemberError::AlreadyMember)), "{full:?}");
 }
 
 async fn updates_append_room_updated_with_the_new_room(db: Database) {
@@ -163,8 +164,8 @@ async fn transferring_ownership_needs_a_member_and_appends_owner_changed(db: Dat
     let event = repo.transfer_ownership(&room_id("r1"), &user_id("bob"), at(3)).await.unwrap();
     let gone = repo.transfer_ownership(&room_id("nowhere"), &user_id("bob"), at(3)).await;
 
-    assert!(matches!(stranger, Err(RoomWriteError::NotMember)), "{stranger:?}");
-    assert!(matches!(gone, Err(RoomWriteError::RoomNotFound)), "{gone:?}");
+    assert!(matches!(stranger, Err(TransferOwnershipError::NotMember)), "{stranger:?}");
+    assert!(matches!(gone, Err(TransferOwnershipError::RoomNotFound)), "{gone:?}");
     assert_eq!((event.seq, event.kind), (Seq::new(3), EventKind::System(SystemEvent::OwnerChanged(user_id("bob")))));
     assert_eq!(repo.find_by_id(&room_id("r1")).await.unwrap().unwrap().owner, user_id("bob"));
 }

@@ -1,9 +1,11 @@
 //! Mock-backed tests of the room service, one per rule. Every port is a mockall mock
 //! with no expectation unless a test sets one, so an unexpected call (an unexpected
 //! publish, insert or delete) fails the test; the clock is stopped at [`NOW`].
-//! Creating, joining and reading here; the owner's powers and leaving in `ownership`.
+//! Creating, joining and reading here; the owner's powers and leaving in `ownership`;
+//! refused writes the rules do not reach in `writes`.
 
 mod ownership;
+mod writes;
 
 use mockall::predicate::eq;
 use mockall::Sequence;
@@ -158,7 +160,7 @@ async fn r3_creator_becomes_owner_and_first_member() {
 #[tokio::test]
 async fn r2_taken_room_is_refused() {
     let mut m = deps();
-    m.rooms.expect_insert().times(1).returning(|_| Err(RoomWriteError::Taken));
+    m.rooms.expect_insert().times(1).returning(|_| Err(InsertRoomError::Taken));
     m.bus.expect_publish().never();
 
     let result = m.service().create_room(&uid("alice"), new_room("r1", "Room r1", "10", "true")).await;
@@ -229,7 +231,7 @@ async fn r4_full_room_refuses_newcomers() {
     m.has_room(room("r1", "alice", Access::Public, 2));
     m.member("r1", "bob", false);
     m.memberships.expect_last_kicked_at().returning(|_, _| Ok(None));
-    m.memberships.expect_add().times(1).returning(|_, _, _| Err(RoomWriteError::Full));
+    m.memberships.expect_add().times(1).returning(|_, _, _| Err(AddMemberError::Full));
     m.bus.expect_publish().never();
 
     let result = m.service().enter_room(&uid("bob"), &by_id("r1")).await;

@@ -67,7 +67,7 @@ async fn r8_last_member_leaving_dissolves_and_deletes_images() {
 #[tokio::test]
 async fn r8_non_member_cannot_leave() {
     let mut m = alices_room();
-    m.memberships.expect_remove().times(1).returning(|_, _, _, _| Err(RoomWriteError::NotMember));
+    m.memberships.expect_remove().times(1).returning(|_, _, _, _| Err(RemoveMemberError::NotMember));
     m.bus.expect_publish().never();
 
     let result = m.service().leave_room(&uid("mallory"), &by_id("r1")).await;
@@ -119,8 +119,8 @@ async fn r6_owner_cannot_kick_themself() {
 #[tokio::test]
 async fn r6_target_must_be_a_member() {
     let mut m = alices_room();
-    m.memberships.expect_remove().times(1).returning(|_, _, _, _| Err(RoomWriteError::NotMember));
-    m.rooms.expect_transfer_ownership().times(1).returning(|_, _, _| Err(RoomWriteError::NotMember));
+    m.memberships.expect_remove().times(1).returning(|_, _, _, _| Err(RemoveMemberError::NotMember));
+    m.rooms.expect_transfer_ownership().times(1).returning(|_, _, _| Err(TransferOwnershipError::NotMember));
     m.bus.expect_publish().never();
     let service = m.service();
 
@@ -209,7 +209,7 @@ async fn r5_only_the_owner_may_update() {
 #[tokio::test]
 async fn r7_capacity_below_member_count_is_refused() {
     let mut m = alices_room();
-    m.rooms.expect_update().times(1).returning(|_, _, _| Err(RoomWriteError::CapacityBelowMembers));
+    m.rooms.expect_update().times(1).returning(|_, _, _| Err(ChangeRoomError::CapacityBelowMembers));
     m.bus.expect_publish().never();
 
     let result = m.service().update_room(&uid("alice"), &by_id("r1"), update(Some("1"), None)).await;
@@ -220,7 +220,7 @@ async fn r7_capacity_below_member_count_is_refused() {
 #[tokio::test]
 async fn r2_renaming_to_a_taken_name_is_refused() {
     let mut m = alices_room();
-    m.rooms.expect_update().times(1).returning(|_, _, _| Err(RoomWriteError::Taken));
+    m.rooms.expect_update().times(1).returning(|_, _, _| Err(ChangeRoomError::Taken));
     m.bus.expect_publish().never();
     let body = RoomUpdate { room_name: Some("Room r2".into()), ..RoomUpdate::default() };
 
