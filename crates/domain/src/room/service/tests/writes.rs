@@ -26,11 +26,11 @@ async fn e2001_a_room_dissolved_before_the_write_is_not_found_for_every_write() 
     let service = m.service();
     let changes = RoomUpdate { access: Some("false".into()), ..RoomUpdate::default() };
 
-    let entered = service.enter_room(&uid("bob"), by_id("r1")).await;
-    let left = service.leave_room(&uid("alice"), by_id("r1")).await;
-    let kicked = service.kick_member(&uid("alice"), by_id("r1"), "bob".into()).await;
-    let transferred = service.transfer_ownership(&uid("alice"), by_id("r1"), "bob".into()).await;
-    let updated = service.update_room(&uid("alice"), by_id("r1"), changes).await;
+    let entered = service.enter_room(&uid("bob"), &by_id("r1")).await;
+    let left = service.leave_room(&uid("alice"), &by_id("r1")).await;
+    let kicked = service.kick_member(&uid("alice"), &by_id("r1"), &uid("bob")).await;
+    let transferred = service.transfer_ownership(&uid("alice"), &by_id("r1"), &uid("bob")).await;
+    let updated = service.update_room(&uid("alice"), &by_id("r1"), changes).await;
 
     assert!(matches!(entered, Err(EnterRoomError::NotFound)), "{entered:?}");
     assert!(matches!(left, Err(LeaveRoomError::NotFound)), "{left:?}");
@@ -53,7 +53,7 @@ async fn r4_a_join_that_lost_the_race_to_the_users_other_connection_reconnects()
     m.memberships.expect_add().times(1).returning(|_, _, _| Err(AddMemberError::AlreadyMember));
     m.bus.expect_publish().never();
 
-    let entered = m.service().enter_room(&uid("bob"), by_id("r1")).await.unwrap();
+    let entered = m.service().enter_room(&uid("bob"), &by_id("r1")).await.unwrap();
 
     assert_eq!((entered.membership, entered.newcomer), (membership("r1", "bob"), false));
 }
