@@ -23,8 +23,8 @@ use tokio::sync::watch;
 use super::ApiTags;
 use crate::catalogue::{Failure, Text};
 use crate::language::Lang;
-use crate::live::session::{self, Counted, SessionStart};
-use crate::live::{Deliveries, EncodedEvents, Handshake, WsSettings};
+use crate::live::session;
+use crate::live::{Counted, Deliveries, EncodedEvents, Handshake, SessionStart, WsSettings};
 use crate::reply::Upgrade;
 use crate::request::Token;
 
