@@ -6,15 +6,12 @@ mod health;
 mod images;
 mod live;
 mod rooms;
-mod schemas;
 mod users;
 
 pub use health::HealthApi;
-pub(crate) use images::image_url;
 pub use images::ImagesApi;
 pub use live::{LiveApi, LiveOptions};
 pub use rooms::{RoomsApi, SEND_IMG_PATH};
-pub use schemas::{MemberDto, ProfileDto, RoomDto};
 pub use users::UsersApi;
 
 use poem_openapi::Tags;

@@ -14,6 +14,8 @@
 //! - [`health`]: the readiness port behind `/readyz`.
 //! - `live`: WebSocket sessions (SPEC §7).
 //! - [`layers`]: request ids, access log, envelopes, CORS, body limit.
+//! - [`wire`]: the JSON shapes and WebSocket frames the endpoints and the
+//!   sessions share.
 
 mod app;
 pub mod catalogue;
@@ -26,6 +28,7 @@ pub mod layers;
 mod live;
 pub mod reply;
 pub mod request;
+pub mod wire;
 
 pub use app::{routes, ApiConfig, ApiServices};
 pub use catalogue::{Entry, Failure};

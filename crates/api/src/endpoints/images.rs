@@ -22,12 +22,6 @@ use crate::catalogue::{Entry, Failure, Refusals};
 use crate::envelope::ErrorEnvelope;
 use crate::reply::Reply;
 
-/// Where `GET /images/{id}` serves an image: the `url` of the image frame (W4)
-/// and of the answer of `POST /room/sendImg`.
-pub(crate) fn image_url(id: &ImageId) -> String {
-    format!("/images/{}", id.as_str())
-}
-
 /// An image is immutable under its id (S6).
 const CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
 

@@ -21,15 +21,13 @@ use poem_openapi::types::Binary;
 use poem_openapi::{Multipart, Object, OpenApi};
 use serde::Deserialize;
 
-use super::images::image_url;
-use super::schemas::{MemberDto, RoomDto};
 use super::ApiTags;
 use crate::catalogue::{BodyRefusals, Entry, Failure, Refusals, Text};
 use crate::language::Lang;
-use crate::live::frames;
 use crate::reply::{Answer, Reply};
 use crate::request::fields::{AccessRule, CapacityRule, Field, Optional, RoomIdRule, RoomNameRule, UserIdRule};
 use crate::request::{Body, Caller, NamedRoom};
+use crate::wire::{image_url, HistoryNotice, MemberDto, RoomDto};
 
 /// The path of `POST /room/sendImg`, whose body limit is the image limit.
 pub const SEND_IMG_PATH: &str = "/room/sendImg";
@@ -101,18 +99,6 @@ pub struct SentImage {
     pub url: String,
     /// The seq of the image event in the room (R13).
     pub seq: i64,
-}
-
-/// (ext) `Notice` of `GET /room/messages`.
-#[derive(Object, Debug, Clone, PartialEq)]
-#[oai(rename = "HistoryNotice", rename_all = "camelCase")]
-pub struct HistoryNotice {
-    /// The events in seq order, each exactly the WebSocket frame of its event
-    /// (`message`, `image` or `system`; see docs/websocket.md).
-    pub messages: Vec<serde_json::Value>,
-    /// Whether more events lie beyond this page in the direction read: older
-    /// ones without `after`, newer ones with it.
-    pub has_more: bool,
 }
 
 /// `Notice` of `GET /room/retrieveUser`.
@@ -353,7 +339,6 @@ impl RoomsApi {
         let room = room.required()?;
         let query = HistoryQuery { before: before.0.map(Seq::new), after: after.0.map(Seq::new), limit: limit.0 };
         let page = self.messages.history(&caller.user.id, &room, query).await?;
-        let messages = page.events.iter().map(frames::event).collect();
-        Ok(Reply::notice(HistoryNotice { messages, has_more: page.has_more }))
+        Ok(Reply::notice(HistoryNotice::from(&page)))
     }
 }

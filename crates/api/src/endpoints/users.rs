@@ -13,13 +13,13 @@ use poem_openapi::{Object, OpenApi};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::schemas::{ProfileDto, RoomDto};
 use super::ApiTags;
 use crate::catalogue::{BodyRefusals, Text};
 use crate::language::Lang;
 use crate::reply::{Answer, Reply};
 use crate::request::fields::{EmailRule, Field, NewPasswordRule, Optional, PasswordRule, UserIdRule, UserNameRule};
 use crate::request::{lenient, Body, Caller, ClientIpSource};
+use crate::wire::{ProfileDto, RoomDto};
 
 const REGISTERED: Text = Text { zh: "注册成功", en: "Registered" };
 const UPDATED: Text = Text { zh: "修改成功", en: "Updated" };

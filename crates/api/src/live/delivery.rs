@@ -37,8 +37,8 @@ impl Deliveries {
     }
 
     /// Reports that `user` has received every event of `room` up to `seq`.
-    pub(crate) fn report(&self, room: &RoomId, user: &UserId, seq: i64) {
-        let mark = DeliveryMark { room_id: room.clone(), user_id: user.clone(), seq: Seq::new(seq) };
+    pub(crate) fn report(&self, room: &RoomId, user: &UserId, seq: Seq) {
+        let mark = DeliveryMark { room_id: room.clone(), user_id: user.clone(), seq };
         // Full: the writer is behind; this mark is superseded by a later one.
         let _ = self.reports.try_send(mark);
     }
@@ -49,14 +49,14 @@ async fn write(
     mut inbox: mpsc::Receiver<DeliveryMark>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let mut pending: HashMap<(RoomId, UserId), i64> = HashMap::new();
+    let mut pending: HashMap<(RoomId, UserId), Seq> = HashMap::new();
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + FLUSH_EVERY, FLUSH_EVERY);
     loop {
         tokio::select! {
             report = inbox.recv() => match report {
                 Some(mark) => {
-                    let seq = pending.entry((mark.room_id, mark.user_id)).or_insert(mark.seq.get());
-                    *seq = (*seq).max(mark.seq.get());
+                    let seq = pending.entry((mark.room_id, mark.user_id)).or_insert(mark.seq);
+                    *seq = (*seq).max(mark.seq);
                 }
                 None => break,
             },
@@ -66,8 +66,8 @@ async fn write(
                     // Sessions close with the shutdown: give their last reports a moment.
                     tokio::time::sleep(Duration::from_millis(200)).await;
                     while let Ok(mark) = inbox.try_recv() {
-                        let seq = pending.entry((mark.room_id, mark.user_id)).or_insert(mark.seq.get());
-                        *seq = (*seq).max(mark.seq.get());
+                        let seq = pending.entry((mark.room_id, mark.user_id)).or_insert(mark.seq);
+                        *seq = (*seq).max(mark.seq);
                     }
                     break;
                 }
@@ -77,14 +77,12 @@ async fn write(
     flush(live.as_ref(), &mut pending).await;
 }
 
-async fn flush(live: &dyn LiveService, pending: &mut HashMap<(RoomId, UserId), i64>) {
+async fn flush(live: &dyn LiveService, pending: &mut HashMap<(RoomId, UserId), Seq>) {
     if pending.is_empty() {
         return;
     }
-    let marks: Vec<DeliveryMark> = pending
-        .drain()
-        .map(|((room_id, user_id), seq)| DeliveryMark { room_id, user_id, seq: Seq::new(seq) })
-        .collect();
+    let marks: Vec<DeliveryMark> =
+        pending.drain().map(|((room_id, user_id), seq)| DeliveryMark { room_id, user_id, seq }).collect();
     if let Err(e) = live.delivered(&marks).await {
         tracing::warn!(error = %format_args!("{e:#}"), marks = marks.len(), "could not save delivered seqs");
     }
@@ -109,9 +107,9 @@ mod tests {
         let (room, alice, bob) =
             (RoomId::parse("r1").unwrap(), UserId::parse("alice").unwrap(), UserId::parse("bob").unwrap());
         for seq in [3, 7, 5] {
-            deliveries.report(&room, &alice, seq);
+            deliveries.report(&room, &alice, Seq::new(seq));
         }
-        deliveries.report(&room, &bob, 2);
+        deliveries.report(&room, &bob, Seq::new(2));
         tokio::time::sleep(FLUSH_EVERY + Duration::from_millis(10)).await;
         let mut batch = batches.recv().await.unwrap();
         batch.sort_by(|a, b| a.user_id.as_str().cmp(b.user_id.as_str()));
@@ -131,7 +129,7 @@ mod tests {
         let (stop, shutdown) = watch::channel(false);
         let deliveries = Deliveries::start(Arc::new(live), shutdown);
         tokio::time::sleep(Duration::from_millis(10)).await;
-        deliveries.report(&RoomId::parse("r1").unwrap(), &UserId::parse("alice").unwrap(), 9);
+        deliveries.report(&RoomId::parse("r1").unwrap(), &UserId::parse("alice").unwrap(), Seq::new(9));
         stop.send_replace(true);
         let batch = batches.recv().await.unwrap();
         assert_eq!(batch.len(), 1);

@@ -22,13 +22,13 @@ use std::time::Duration;
 
 use futures_util::task::AtomicWaker;
 use futures_util::{SinkExt, StreamExt};
-use serde_json::Value;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{self, Bytes, Message, Utf8Bytes};
 
 use super::socket::Socket;
+use crate::wire::ServerFrame;
 
 /// How long the last frames and the close frame may take to reach a client
 /// before the connection is dropped.
@@ -127,9 +127,9 @@ pub(crate) struct Pusher {
 }
 
 impl Pusher {
-    /// Queues a JSON frame, or says the queue is full (or the session closed).
-    pub(crate) fn push(&self, frame: &Value) -> Result<(), Full> {
-        self.shared.push(Outgoing::Text(frame.to_string().into()))?;
+    /// Queues a frame, or says the queue is full (or the session closed).
+    pub(crate) fn push(&self, frame: &ServerFrame) -> Result<(), Full> {
+        self.shared.push(Outgoing::Text(frame.encode().into()))?;
         self.shared.session.wake();
         Ok(())
     }
@@ -163,9 +163,9 @@ impl Outbound {
         Pusher { shared: Arc::clone(&self.shared) }
     }
 
-    /// Queues a JSON frame, or says the queue is full.
-    pub(crate) fn push(&self, frame: &Value) -> Result<(), Full> {
-        self.push_text(frame.to_string().into())
+    /// Queues a frame, or says the queue is full.
+    pub(crate) fn push(&self, frame: &ServerFrame) -> Result<(), Full> {
+        self.push_text(frame.encode().into())
     }
 
     /// Queues a frame already encoded (shared by every connection of a room).

@@ -44,4 +44,9 @@ pub trait LiveService: Send + Sync {
     async fn disconnect(&self, room: &RoomId, user: &UserId) -> anyhow::Result<()>;
     /// Remembers the last seq delivered to each member (W2, D4).
     async fn delivered(&self, marks: &[DeliveryMark]) -> anyhow::Result<()>;
+    /// The room's stored events with seq > `after`, ascending, at most `limit`:
+    /// what a connection reads when a seq it waits for never arrived live (D2).
+    /// MUST return them as stored (committed before published, D1), without
+    /// checking membership: the connection is already open and counted.
+    async fn events_after(&self, room: &RoomId, after: Seq, limit: u32) -> anyhow::Result<Vec<RoomEvent>>;
 }

@@ -1,4 +1,4 @@
-//! The live-connection service: W1, W2, W5.
+//! The live-connection service: W1, W2, W5, and the reads that fill a gap (D2).
 
 use std::sync::Arc;
 
@@ -8,7 +8,7 @@ use super::ports::*;
 use crate::delivery::{DeliveryMark, EventBus, EventFeed, Presence, RoomSignal};
 use crate::ids::{RoomId, Seq, UserId};
 use crate::room::{Entered, MembershipRepository};
-use crate::timeline::MessageStore;
+use crate::timeline::{MessageStore, RoomEvent};
 
 /// The ports the live-connection service needs.
 pub struct Deps {
@@ -83,6 +83,10 @@ impl LiveService for Service {
             return Ok(());
         }
         self.deps.memberships.save_delivered(marks).await
+    }
+
+    async fn events_after(&self, room: &RoomId, after: Seq, limit: u32) -> anyhow::Result<Vec<RoomEvent>> {
+        self.deps.events.list_after(room, after, limit).await
     }
 }
 

@@ -21,7 +21,7 @@ use time::macros::datetime;
 use super::rooms::{accounts, assert_invalid, assert_refused, by_id, by_name, send, zhy};
 use super::{envelope, services};
 use crate::app::{routes, ApiConfig};
-use crate::live::frames;
+use crate::wire::ServerFrame;
 
 const ID: &str = "0123456789abcdef0123456789abcdef";
 
@@ -92,8 +92,9 @@ async fn w3_w5_each_history_item_is_exactly_the_live_frame_of_its_event() {
     let mut messages = MockMessageService::new();
     messages.expect_history().returning(|_, _, _| Ok(HistoryPage { events: page_events(), has_more: false }));
     let body = envelope(send(client(messages).get("/room/messages?roomId=r1&after=2")).await).await;
-    let live: Vec<Value> = page_events().iter().map(frames::event).collect();
-    assert_eq!(body["err"]["Notice"], json!({"messages": live, "hasMore": false}));
+    let listed: Vec<ServerFrame> = serde_json::from_value(body["err"]["Notice"]["messages"].clone()).unwrap();
+    assert_eq!(listed, page_events().iter().map(ServerFrame::event).collect::<Vec<_>>());
+    assert_eq!(body["err"]["Notice"]["hasMore"], json!(false));
 }
 
 #[tokio::test]

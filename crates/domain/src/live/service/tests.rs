@@ -193,3 +193,16 @@ async fn d4_delivered_marks_are_saved_and_an_empty_batch_costs_nothing() {
     service.delivered(&[]).await.unwrap();
     service.delivered(&[mark]).await.unwrap();
 }
+
+#[tokio::test]
+async fn d2_a_gap_is_filled_from_the_stored_events_after_the_last_one_sent() {
+    let mut mocks = Mocks::new();
+    mocks
+        .events
+        .expect_list_after()
+        .with(eq(rid()), eq(Seq::new(4)), eq(200))
+        .times(1)
+        .returning(|_, after, _| Ok((after.get() + 1..=7).map(joined).collect()));
+    let events = mocks.service(LivePolicy::default()).events_after(&rid(), Seq::new(4), 200).await.unwrap();
+    assert_eq!(events.iter().map(|e| e.seq.get()).collect::<Vec<_>>(), vec![5, 6, 7]);
+}

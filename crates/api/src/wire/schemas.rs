@@ -1,11 +1,23 @@
-//! The JSON shapes shared by several operations, with the seed's field names
-//! (SPEC §4 "Room JSON").
+//! The JSON shapes shared by several operations and by the WebSocket frames,
+//! with the seed's field names (SPEC §4 "Room JSON"), and where an image is
+//! served.
 
+use chatroom_domain::ids::ImageId;
+use chatroom_domain::message::HistoryPage;
 use chatroom_domain::room::{MemberView, Room};
 use chatroom_domain::timeline::RoomSnapshot;
 use chatroom_domain::user::User;
+use poem_openapi::types::Any;
 use poem_openapi::Object;
 use time::OffsetDateTime;
+
+use super::ServerFrame;
+
+/// Where `GET /images/{id}` serves an image: the `url` of the image frame (W4)
+/// and of the answer of `POST /room/sendImg`.
+pub fn image_url(id: &ImageId) -> String {
+    format!("/images/{}", id.as_str())
+}
 
 /// A room as the seed's clients know it.
 #[derive(Object, Clone, Debug, PartialEq)]
@@ -92,6 +104,29 @@ impl From<&User> for ProfileDto {
             user_id: user.id.as_str().to_owned(),
             user_name: user.name.as_str().to_owned(),
             user_email: user.email.as_str().to_owned(),
+        }
+    }
+}
+
+/// (ext) `Notice` of `GET /room/messages`.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(rename = "HistoryNotice", rename_all = "camelCase")]
+pub struct HistoryNotice {
+    /// The events in seq order, each exactly the WebSocket frame of its event
+    /// (`message`, `image` or `system`; see docs/websocket.md).
+    pub messages: Vec<Any<ServerFrame>>,
+    /// Whether more events lie beyond this page in the direction read: older
+    /// ones without `after`, newer ones with it.
+    pub has_more: bool,
+}
+
+/// A page of history lists each event as the frame a live connection gets for
+/// it (W3, W4, W5).
+impl From<&HistoryPage> for HistoryNotice {
+    fn from(page: &HistoryPage) -> Self {
+        Self {
+            messages: page.events.iter().map(|event| Any(ServerFrame::event(event))).collect(),
+            has_more: page.has_more,
         }
     }
 }

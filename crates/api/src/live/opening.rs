@@ -1,0 +1,144 @@
+//! A session's start: what it needs, gathered before the upgrade; the count of
+//! the connection until the session owns it; and the opening (W1, W2): the
+//! welcome, the replay and `caughtUp`, paced to the client.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chatroom_domain::account::Session;
+use chatroom_domain::ids::{RoomId, Seq, UserId};
+use chatroom_domain::live::{Connection, LiveService};
+use chatroom_domain::message::MessageService;
+use chatroom_domain::room::Entered;
+use chatroom_domain::user::User;
+use tokio::sync::watch;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+use super::ending::Ending;
+use super::outbound::Outbound;
+use super::{Deliveries, EncodedEvents, WsSettings};
+use crate::language::Lang;
+use crate::wire::ServerFrame;
+
+/// How long the opening (welcome, replay, caughtUp) may wait for a client to
+/// read each of its frames before the connection is closed as too slow (1013).
+const OPENING_PATIENCE: Duration = Duration::from_secs(10);
+
+/// Everything a session needs, gathered before the upgrade.
+pub(crate) struct SessionStart {
+    pub user: User,
+    pub session: Session,
+    pub entered: Entered,
+    pub connection: Connection,
+    pub lang: Lang,
+    pub live: Counted,
+    pub deliveries: Deliveries,
+    /// The recent events' frames, encoded once for every connection.
+    pub encoded: Arc<EncodedEvents>,
+    pub messages: Arc<dyn MessageService>,
+    pub settings: WsSettings,
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// A connection counted in by `LiveService::connect`. If the upgrade never
+/// happens (the client went away between the answer and the switch), the
+/// session never runs; dropping this then counts the connection out, so the
+/// user does not stay online for ever.
+pub(crate) struct Counted {
+    live: Arc<dyn LiveService>,
+    room: RoomId,
+    user: UserId,
+    armed: bool,
+}
+
+impl Counted {
+    /// `user`'s connection to `room`, just counted in through `live`.
+    pub(crate) fn new(live: Arc<dyn LiveService>, room: RoomId, user: UserId) -> Self {
+        Self { live, room, user, armed: true }
+    }
+
+    /// The service, for the session that now owns the count.
+    pub(crate) fn take(mut self) -> Arc<dyn LiveService> {
+        self.armed = false;
+        Arc::clone(&self.live)
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let (live, room, user) = (Arc::clone(&self.live), self.room.clone(), self.user.clone());
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(e) = live.disconnect(&room, &user).await {
+                    tracing::warn!(error = %format_args!("{e:#}"), "could not count an unopened connection out");
+                }
+            });
+        }
+    }
+}
+
+/// The opening, encoded: it then holds nothing of the room's lists.
+pub(crate) struct Opening {
+    /// The welcome, the replay and `caughtUp`, in order.
+    pub(crate) frames: Vec<Utf8Bytes>,
+    /// The last seq the opening sends (the room's last seq at least): live
+    /// events up to it are skipped (D2).
+    pub(crate) last_sent: Seq,
+}
+
+impl Opening {
+    /// The opening of `user`'s session in the room it `entered`.
+    pub(crate) fn encode(entered: &Entered, user: &User, connection: &Connection) -> Self {
+        let Connection { online, last_seq, replay, .. } = connection;
+        let last_sent = replay.last().map_or(*last_seq, |event| event.seq.max(*last_seq));
+        let mut frames = Vec::with_capacity(replay.len() + 2);
+        frames.push(encode(&ServerFrame::welcome(&entered.room, user, online, *last_seq)));
+        frames.extend(replay.iter().map(|event| encode(&ServerFrame::event(event))));
+        frames.push(encode(&ServerFrame::CaughtUp { last_seq: last_sent }));
+        Self { frames, last_sent }
+    }
+
+    /// Sends the opening before anything queued, each frame waiting up to
+    /// [`OPENING_PATIENCE`] for the client to take it: the replay may be
+    /// longer than the queue and must reach a client that reads at a normal
+    /// pace. It is consumed as it is sent.
+    pub(crate) async fn send(self, outbound: &mut Outbound) -> Result<(), Ending> {
+        Ok(outbound.send_each(self.frames, OPENING_PATIENCE).await?)
+    }
+}
+
+/// A frame's text, as queued.
+fn encode(frame: &ServerFrame) -> Utf8Bytes {
+    frame.encode().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use chatroom_domain::live::ports::MockLiveService;
+
+    use super::*;
+
+    fn counted(disconnects: usize) -> Counted {
+        let mut live = MockLiveService::new();
+        live.expect_disconnect().times(disconnects).returning(|_, _| Ok(()));
+        Counted::new(Arc::new(live), RoomId::parse("r1").unwrap(), UserId::parse("alice").unwrap())
+    }
+
+    #[tokio::test]
+    async fn w5_a_connection_whose_upgrade_never_happened_is_counted_out() {
+        drop(counted(1));
+        // The count-out runs on its own task.
+        tokio::task::yield_now().await;
+        tokio::task::yield_now().await;
+    }
+
+    #[tokio::test]
+    async fn w5_a_session_that_took_the_count_counts_itself_out() {
+        let live = counted(0).take();
+        tokio::task::yield_now().await;
+        drop(live);
+    }
+}
