@@ -13,7 +13,7 @@ use chatroom_domain::live::LiveService;
 use chatroom_domain::message::MessageService;
 use chatroom_domain::room::{CreateRoomError, EnterRoomError, Entered, NewRoom, ReenterRoomError, RoomService};
 use poem::http::header;
-use poem::Request;
+use poem::{FromRequest, Request, RequestBody};
 use poem_openapi::param::Query;
 use poem_openapi::OpenApi;
 use tokio::sync::watch;
@@ -74,9 +74,8 @@ impl LiveApi {
 
     /// S5: cross-site WebSocket hijacking. Browsers always send `Origin`; a
     /// request without one (a non-browser client) passes.
-    fn check_origin(&self, request: &Request) -> Result<(), Failure> {
-        let origin = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
-        match origin {
+    fn check_origin(&self, opening: &Opening) -> Result<(), Failure> {
+        match opening.origin.as_deref() {
             Some(origin) if !self.allowed_origins.is_empty() && !self.allowed_origins.iter().any(|o| o == origin) => {
                 Err(Failure::invalid_with(ORIGIN_NOT_ALLOWED))
             }
@@ -88,8 +87,7 @@ impl LiveApi {
     /// upgrade whose session then runs on its own task.
     async fn open<R>(
         &self,
-        ws: Handshake,
-        lang: Lang,
+        Opening { ws, lang, .. }: Opening,
         caller: Authenticated,
         entered: Entered,
         since: Option<Seq>,
@@ -117,6 +115,22 @@ impl LiveApi {
     }
 }
 
+/// What every live route starts from: the WebSocket handshake (E1303 first,
+/// when there is none), the client's language and its `Origin`.
+pub struct Opening {
+    ws: Handshake,
+    lang: Lang,
+    origin: Option<String>,
+}
+
+impl<'a> FromRequest<'a> for Opening {
+    async fn from_request(request: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let ws = Handshake::from_request(request, body).await?;
+        let origin = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        Ok(Self { ws, lang: Lang::of_headers(request.headers()), origin })
+    }
+}
+
 /// E1303 is documented by [`Upgrade`] itself; this names the rest.
 type CreateRefusals = (AuthError, CreateRoomError);
 type EnterRefusals = (AuthError, EnterRoomError);
@@ -133,12 +147,9 @@ impl LiveApi {
     /// Refusals are ordinary answers before the upgrade; without the upgrade
     /// headers the answer is E1303 (426) and nothing is created.
     #[oai(path = "/room/create", method = "get", operation_id = "create")]
-    #[allow(clippy::too_many_arguments)]
     async fn create(
         &self,
-        ws: Handshake,
-        lang: Lang,
-        request: &Request,
+        opening: Opening,
         /// The token, for clients that cannot set headers (browsers).
         #[oai(name = "token")]
         LiveCaller(caller): LiveCaller,
@@ -155,7 +166,7 @@ impl LiveApi {
         #[oai(name = "roomAccess")]
         room_access: Query<Option<Field<AccessRule>>>,
     ) -> Result<Upgrade<CreateRefusals>, Failure> {
-        self.check_origin(request)?;
+        self.check_origin(&opening)?;
         let new_room = NewRoom {
             room_id: room_id.0.map(Field::into_inner).unwrap_or_default(),
             room_name: room_name.0.map(Field::into_inner).unwrap_or_default(),
@@ -163,7 +174,7 @@ impl LiveApi {
             access: room_access.0.map(Field::into_inner).unwrap_or_default(),
         };
         let entered = self.rooms.create_room(&caller.user.id, new_room).await?;
-        self.open(ws, lang, caller, entered, None).await
+        self.open(opening, caller, entered, None).await
     }
 
     /// Enter a room and open its WebSocket session (WS).
@@ -175,12 +186,9 @@ impl LiveApi {
     /// everything after that seq instead. Frames and close codes:
     /// docs/websocket.md.
     #[oai(path = "/room/enter", method = "get", operation_id = "enter")]
-    #[allow(clippy::too_many_arguments)]
     async fn enter(
         &self,
-        ws: Handshake,
-        lang: Lang,
-        request: &Request,
+        opening: Opening,
         /// The token, for clients that cannot set headers (browsers).
         #[oai(name = "token")]
         LiveCaller(caller): LiveCaller,
@@ -191,9 +199,9 @@ impl LiveApi {
         #[oai(validator(minimum(value = "0")))]
         since: Query<Option<i64>>,
     ) -> Result<Upgrade<EnterRefusals>, Failure> {
-        self.check_origin(request)?;
+        self.check_origin(&opening)?;
         let entered = self.rooms.enter_room(&caller.user.id, &room.required()?).await?;
-        self.open(ws, lang, caller, entered, since.0.map(Seq::new)).await
+        self.open(opening, caller, entered, since.0.map(Seq::new)).await
     }
 
     /// Reconnect to a room the caller is a member of (WS).
@@ -202,12 +210,9 @@ impl LiveApi {
     /// session replays what the member missed since its last connection (W2),
     /// or everything after `since`. Frames and close codes: docs/websocket.md.
     #[oai(path = "/room/reEnter", method = "get", operation_id = "reEnter")]
-    #[allow(clippy::too_many_arguments)]
     async fn reenter(
         &self,
-        ws: Handshake,
-        lang: Lang,
-        request: &Request,
+        opening: Opening,
         /// The token, for clients that cannot set headers (browsers).
         #[oai(name = "token")]
         LiveCaller(caller): LiveCaller,
@@ -218,8 +223,8 @@ impl LiveApi {
         #[oai(validator(minimum(value = "0")))]
         since: Query<Option<i64>>,
     ) -> Result<Upgrade<ReenterRefusals>, Failure> {
-        self.check_origin(request)?;
+        self.check_origin(&opening)?;
         let entered = self.rooms.reenter_room(&caller.user.id, &room.required()?).await?;
-        self.open(ws, lang, caller, entered, since.0.map(Seq::new)).await
+        self.open(opening, caller, entered, since.0.map(Seq::new)).await
     }
 }
