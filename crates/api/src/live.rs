@@ -16,7 +16,7 @@ mod outbound;
 pub(crate) mod session;
 mod socket;
 
-pub(crate) use delivery::Deliveries;
+pub use delivery::{Deliveries, MarksWriter};
 pub(crate) use frames::EncodedEvents;
 pub use session::WsSettings;
 pub use socket::Handshake;

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use super::error::*;
 use super::model::*;
-use crate::ids::{RoomId, UserId};
+use crate::ids::{ImageId, RoomId, UserId};
 use crate::room::RoomRef;
 use crate::timeline::{Appended, RoomEvent};
 use crate::user::User;
@@ -24,4 +24,7 @@ pub trait MessageService: Send + Sync {
     async fn post_image(&self, author: &User, room: RoomRef, bytes: Vec<u8>) -> Result<RoomEvent, PostImageError>;
     /// A page of a room's history for a member (R9).
     async fn history(&self, caller: &UserId, room: RoomRef, query: HistoryQuery) -> Result<HistoryPage, HistoryError>;
+    /// A posted image, for anyone who knows its id (S6); `None` when there is
+    /// none (never posted, or its room was dissolved).
+    async fn image(&self, id: &ImageId) -> anyhow::Result<Option<Image>>;
 }
