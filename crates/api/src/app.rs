@@ -7,7 +7,6 @@ use chatroom_domain::account::AccountService;
 use chatroom_domain::live::LiveService;
 use chatroom_domain::message::MessageService;
 use chatroom_domain::room::RoomService;
-use chatroom_domain::timeline::ImageStore;
 use poem::endpoint::BoxEndpoint;
 use poem::http::{HeaderName, Method};
 use poem::{get, Endpoint, EndpointExt, Route};
@@ -18,7 +17,7 @@ use crate::docs::{describe, Apis};
 use crate::endpoints::{HealthApi, ImagesApi, LiveApi, LiveOptions, RoomsApi, UsersApi, SEND_IMG_PATH};
 use crate::health::Readiness;
 use crate::layers::{AccessLog, AllowedOrigins, BodyLimit, Envelopes, MethodTable, RequestIds};
-use crate::live::WsSettings;
+use crate::live::{Deliveries, WsSettings};
 use crate::request::ClientIpSource;
 
 #[cfg(test)]
@@ -33,12 +32,13 @@ pub struct ApiServices {
     pub rooms: Arc<dyn RoomService>,
     /// Messages, images and history.
     pub messages: Arc<dyn MessageService>,
-    /// The stored bytes of posted images, served by `GET /images/{id}`.
-    pub images: Arc<dyn ImageStore>,
     /// Live WebSocket connections: replay, presence, the room's feed.
     pub live: Arc<dyn LiveService>,
     /// Turns `true` when the server stops; WebSocket sessions then close with 1001.
     pub shutdown: watch::Receiver<bool>,
+    /// Where WebSocket sessions report how far each member has read; the
+    /// caller runs its [`crate::MarksWriter`].
+    pub deliveries: Deliveries,
     /// Whether the node's dependencies are reachable (`/readyz`).
     pub readiness: Arc<dyn Readiness>,
 }
@@ -96,7 +96,7 @@ pub fn routes(services: ApiServices, config: ApiConfig) -> BoxEndpoint<'static> 
         HealthApi::new(services.readiness),
         UsersApi::new(Arc::clone(&services.accounts), ClientIpSource::new(config.client_ip_header.clone())),
         RoomsApi::new(Arc::clone(&services.rooms), Arc::clone(&services.messages)),
-        ImagesApi::new(services.images),
+        ImagesApi::new(Arc::clone(&services.messages)),
         LiveApi::new(
             services.rooms,
             services.messages,
@@ -105,6 +105,7 @@ pub fn routes(services: ApiServices, config: ApiConfig) -> BoxEndpoint<'static> 
                 settings: config.ws.clone(),
                 allowed_origins: config.allowed_origins.clone(),
                 shutdown: services.shutdown,
+                deliveries: services.deliveries,
             },
         ),
     );

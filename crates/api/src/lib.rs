@@ -35,4 +35,4 @@ pub use catalogue::{Entry, Failure};
 pub use docs::{openapi_json, openapi_yaml};
 pub use health::Readiness;
 pub use language::Lang;
-pub use live::WsSettings;
+pub use live::{Deliveries, MarksWriter, WsSettings};

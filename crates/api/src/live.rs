@@ -27,7 +27,7 @@ pub(crate) mod session;
 mod settings;
 mod socket;
 
-pub(crate) use delivery::Deliveries;
+pub use delivery::{Deliveries, MarksWriter};
 pub(crate) use encoded::EncodedEvents;
 pub(crate) use opening::{Counted, SessionStart};
 pub use settings::WsSettings;

@@ -38,11 +38,6 @@ impl<M: ParseFromJSON + ToJSON, N: ParseFromJSON + ToJSON, R> Reply<M, N, R> {
     pub fn ok(msg: M, notice: N) -> Self {
         Self { outcome: Ok(Envelope::ok(msg, notice)), refusals: PhantomData }
     }
-
-    /// The success envelope, or the refusal of an unparseable request.
-    pub fn outcome(&self) -> Result<&Envelope<M, N>, &Failure> {
-        self.outcome.as_ref()
-    }
 }
 
 impl<N: ParseFromJSON + ToJSON, R> Reply<String, N, R> {

@@ -7,6 +7,6 @@ pub mod ports;
 mod service;
 
 pub use error::*;
-pub use model::{HistoryPage, HistoryQuery, MessageDraft, MessagePolicy};
+pub use model::{HistoryPage, HistoryQuery, Image, MessageDraft, MessagePolicy};
 pub use ports::MessageService;
 pub use service::{Deps, Service};

@@ -1,6 +1,6 @@
-//! Storage of image bytes (S6). Files under the data directory by default; the
-//! `ImageStore` port leaves room for object storage later.
+//! Storage of image bytes (S6): files under the data directory. Behind the
+//! `ImageStore` port, so another store (object storage) needs no other change.
 
 mod file_system;
 
-pub use file_system::{FsImageStore, IMAGES_DIR_NAME};
+pub use file_system::FsImageStore;

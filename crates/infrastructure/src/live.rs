@@ -7,5 +7,5 @@
 mod bus;
 mod presence;
 
-pub use bus::{InProcessEventBus, RoomSubscription, SubscriptionError, DEFAULT_ROOM_CAPACITY};
+pub use bus::InProcessEventBus;
 pub use presence::InProcessPresence;

@@ -19,7 +19,7 @@ mod user_repository;
 
 pub use database::Database;
 pub use membership_repository::SeaOrmMembershipRepository;
-pub use message_store::SeaOrmMessageStore;
+pub use message_store::{AppendWriter, SeaOrmMessageStore};
 pub use reset_code_store::SeaOrmResetCodeStore;
 pub use room_repository::SeaOrmRoomRepository;
 pub use session_store::SeaOrmSessionStore;

@@ -6,5 +6,5 @@ mod secret;
 mod token;
 
 pub use password::Argon2PasswordHasher;
-pub use secret::{load_or_create_secret, SECRET_FILE_NAME};
+pub use secret::load_or_create_secret;
 pub use token::{JwtTokenCodec, DEFAULT_ISSUER, MIN_SECRET_BYTES};

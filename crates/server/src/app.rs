@@ -1,11 +1,27 @@
 //! [`Application`]: everything `chatroom serve` runs, built from a [`Config`] with
 //! explicit constructor calls (no container, no globals), bound to its listener
 //! before it is started so callers (and tests) know the port.
+//!
+//! The application owns its background tasks: it starts every one of them (the
+//! append writer behind the message store, the delivery-marks writer behind the
+//! WebSocket sessions) when it starts serving, and stops them on shutdown (D5)
+//! in this order, each step after the one before has ended:
+//!
+//! 1. stop accepting connections; the WebSocket sessions learn of the shutdown
+//!    and close with 1001;
+//! 2. let the HTTP server drain its in-flight requests;
+//! 3. stop the delivery-marks writer, once every session has closed and saved
+//!    its last mark (at the latest when `http.shutdown_timeout` has passed since
+//!    the signal), saving the marks reported to it;
+//! 4. stop the append writer, after it has answered every queued append
+//!    (committed, or refused: never acknowledged and lost);
+//! 5. close the database.
 
 mod listener;
 mod readiness;
 mod shutdown;
 mod wiring;
+mod workers;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -14,6 +30,8 @@ use anyhow::Context;
 use chatroom_infrastructure::persistence::Database;
 use poem::listener::{Acceptor, AcceptorExt, BoxAcceptor, Listener, TcpListener};
 use poem::{endpoint::BoxEndpoint, Server};
+use tokio::sync::oneshot;
+use tokio::time::Instant;
 
 use crate::config::{Config, SecretUrl};
 
@@ -27,6 +45,7 @@ pub struct Application {
     address: SocketAddr,
     acceptor: BoxAcceptor,
     endpoint: BoxEndpoint<'static>,
+    writers: workers::Writers,
     database: Database,
     shutdown: Shutdown,
     signals: shutdown::Signals,
@@ -49,13 +68,14 @@ impl Application {
             .find_map(|addr| addr.as_socket_addr().copied())
             .context("the HTTP listener has no socket address")?;
         let shutdown = Shutdown::new();
-        let endpoint = wiring::endpoint(&config, &database, &shutdown)?;
+        let (endpoint, writers) = wiring::wire(&config, &database, &shutdown)?;
         let signals = shutdown::Signals::install().context("listening for SIGINT and SIGTERM")?;
         tracing::info!(%address, data_dir = %config.data_dir.display(), "listening on http://{address}");
         Ok(Self {
             address,
             acceptor: acceptor.boxed(),
             endpoint,
+            writers,
             database,
             shutdown,
             signals,
@@ -79,22 +99,29 @@ impl Application {
         self.shutdown.clone()
     }
 
-    /// Serves until SIGINT, SIGTERM or [`Shutdown::trigger`]; then stops accepting,
-    /// waits up to `http.shutdown_timeout` for in-flight requests and closes the
-    /// database.
+    /// Starts the background tasks and serves until SIGINT, SIGTERM or
+    /// [`Shutdown::trigger`]; then stops in the order of the module doc, waiting
+    /// up to `http.shutdown_timeout` for in-flight requests and open sessions.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let Self { acceptor, endpoint, database, shutdown, signals, shutdown_timeout, .. } = self;
+        let Self { acceptor, endpoint, writers, database, shutdown, signals, shutdown_timeout, .. } = self;
+        let workers = workers::Workers::start(database, writers);
+        let (signalled, signal_time) = oneshot::channel();
         let stopping = shutdown.clone();
         let signal = async move {
             signals.wait_or(&stopping).await;
             // Subscribers (WebSocket sessions) learn of the shutdown here.
             stopping.trigger();
+            let _ = signalled.send(Instant::now());
         };
-        Server::new_with_acceptor(acceptor)
+        let served = Server::new_with_acceptor(acceptor)
             .run_with_graceful_shutdown(endpoint, signal, Some(shutdown_timeout))
-            .await
-            .context("serving HTTP")?;
-        database.close().await?;
+            .await;
+        // Also when serving failed: the sessions close, and the workers stop.
+        shutdown.trigger();
+        let deadline = signal_time.await.unwrap_or_else(|_| Instant::now()) + shutdown_timeout;
+        let stopped = workers.stop(deadline).await;
+        served.context("serving HTTP")?;
+        stopped?;
         tracing::info!("stopped");
         Ok(())
     }

@@ -14,5 +14,5 @@ pub use sections::{
     AuthConfig, Config, DatabaseConfig, HttpConfig, ImagesConfig, MailConfig, MailTransport, MessagesConfig,
     RedisConfig, RoomsConfig, SmtpConfig, SmtpTls, WsConfig,
 };
-pub use validate::{validate, MIN_JWT_SECRET_BYTES};
+pub use validate::validate;
 pub use values::{Secret, SecretUrl, REDACTED};

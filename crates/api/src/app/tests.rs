@@ -15,7 +15,6 @@ use chatroom_domain::account::ports::MockAccountService;
 use chatroom_domain::live::ports::MockLiveService;
 use chatroom_domain::message::ports::MockMessageService;
 use chatroom_domain::room::ports::MockRoomService;
-use chatroom_domain::timeline::ports::MockImageStore;
 use poem::http::{header, StatusCode};
 use poem::test::{TestClient, TestResponse};
 use serde_json::{json, Value};
@@ -32,15 +31,17 @@ impl Readiness for FixedReadiness {
     }
 }
 
-/// Services whose mocks panic when called: this endpoints call none.
+/// Services whose mocks panic when called: the probes and fallbacks tested here
+/// call none, and each resource's tests put in the mocks they expect to call.
 fn services(readiness: Result<(), String>) -> ApiServices {
     ApiServices {
         accounts: Arc::new(MockAccountService::new()),
         rooms: Arc::new(MockRoomService::new()),
         messages: Arc::new(MockMessageService::new()),
-        images: Arc::new(MockImageStore::new()),
         live: Arc::new(MockLiveService::new()),
         shutdown: tokio::sync::watch::channel(false).1,
+        // No writer runs: what sessions report is dropped.
+        deliveries: Deliveries::new(Arc::new(MockLiveService::new())).0,
         readiness: Arc::new(FixedReadiness(readiness)),
     }
 }

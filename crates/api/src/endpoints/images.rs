@@ -7,7 +7,8 @@
 use std::sync::Arc;
 
 use chatroom_domain::ids::ImageId;
-use chatroom_domain::timeline::{ImageStore, ImageType};
+use chatroom_domain::message::{Image, MessageService};
+use chatroom_domain::timeline::ImageType;
 use poem::http::{header, HeaderValue};
 use poem::{IntoResponse, Response};
 use poem_openapi::param::Path;
@@ -40,18 +41,16 @@ impl Refusals for UnknownImage {
 
 /// An image's bytes, answered with their content type and cache headers.
 #[derive(Debug)]
-pub struct ImageFile {
-    bytes: Vec<u8>,
-    image_type: ImageType,
-}
+pub struct ImageFile(Image);
 
 impl IntoResponse for ImageFile {
     fn into_response(self) -> Response {
+        let Image { bytes, image_type } = self.0;
         Response::builder()
-            .header(header::CONTENT_TYPE, self.image_type.mime())
+            .header(header::CONTENT_TYPE, image_type.mime())
             .header(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"))
             .header(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL))
-            .body(self.bytes)
+            .body(bytes)
     }
 }
 
@@ -95,13 +94,13 @@ impl ApiResponse for ImageFile {
 
 /// The public image route.
 pub struct ImagesApi {
-    images: Arc<dyn ImageStore>,
+    messages: Arc<dyn MessageService>,
 }
 
 impl ImagesApi {
-    /// Serves the images of `images`.
-    pub fn new(images: Arc<dyn ImageStore>) -> Self {
-        Self { images }
+    /// Serves the images posted through `messages`.
+    pub fn new(messages: Arc<dyn MessageService>) -> Self {
+        Self { messages }
     }
 }
 
@@ -123,9 +122,7 @@ impl ImagesApi {
     ) -> Result<ImageFile, Failure> {
         let not_found = || Failure::new(Entry::E1304ImageNotFound);
         let id = ImageId::parse(&id.0).ok_or_else(not_found)?;
-        let bytes = self.images.load(&id).await.map_err(|e| Failure::unexpected(&e))?.ok_or_else(not_found)?;
-        let image_type = ImageType::sniff(&bytes)
-            .ok_or_else(|| Failure::unexpected(&format_args!("stored image {} has no known type", id.as_str())))?;
-        Ok(ImageFile { bytes, image_type })
+        let image = self.messages.image(&id).await.map_err(|e| Failure::unexpected(&e))?.ok_or_else(not_found)?;
+        Ok(ImageFile(image))
     }
 }

@@ -56,6 +56,8 @@ pub struct LiveOptions {
     pub allowed_origins: Vec<String>,
     /// Turns `true` when the server stops: sessions close with 1001.
     pub shutdown: watch::Receiver<bool>,
+    /// Where sessions report how far each member has read (D4).
+    pub deliveries: Deliveries,
 }
 
 impl LiveApi {
@@ -66,8 +68,7 @@ impl LiveApi {
         live: Arc<dyn LiveService>,
         options: LiveOptions,
     ) -> Self {
-        let LiveOptions { settings, allowed_origins, shutdown } = options;
-        let deliveries = Deliveries::start(Arc::clone(&live), shutdown.clone());
+        let LiveOptions { settings, allowed_origins, shutdown, deliveries } = options;
         let encoded = Arc::new(EncodedEvents::new(RECENT_FRAMES));
         Self { rooms, messages, live, settings, allowed_origins, shutdown, deliveries, encoded }
     }

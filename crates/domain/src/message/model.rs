@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::ids::Seq;
-use crate::timeline::RoomEvent;
+use crate::timeline::{ImageType, RoomEvent};
 
 /// A message as a client sent it, before validation.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +27,14 @@ pub struct HistoryQuery {
 pub struct HistoryPage {
     pub events: Vec<RoomEvent>,
     pub has_more: bool,
+}
+
+/// A posted image as it is served: its bytes and the type their magic bytes
+/// tell (S6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    pub bytes: Vec<u8>,
+    pub image_type: ImageType,
 }
 
 /// The tunable numbers of messaging, from configuration.

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use super::error::*;
 use super::model::*;
-use crate::ids::{RoomId, UserId};
+use crate::ids::{ImageId, RoomId, UserId};
 use crate::room::RoomSelector;
 use crate::timeline::{Appended, RoomEvent};
 use crate::user::User;
@@ -34,4 +34,7 @@ pub trait MessageService: Send + Sync {
         room: &RoomSelector,
         query: HistoryQuery,
     ) -> Result<HistoryPage, HistoryError>;
+    /// A posted image, for anyone who knows its id (S6); `None` when there is
+    /// none (never posted, or its room was dissolved).
+    async fn image(&self, id: &ImageId) -> anyhow::Result<Option<Image>>;
 }

@@ -202,6 +202,14 @@ impl MessageService for Service {
         };
         Ok(HistoryPage { events, has_more })
     }
+
+    async fn image(&self, id: &ImageId) -> anyhow::Result<Option<Image>> {
+        let Some(bytes) = self.deps.images.load(id).await? else { return Ok(None) };
+        // S6: the type the bytes were accepted with, read from them again.
+        let image_type = ImageType::sniff(&bytes)
+            .ok_or_else(|| anyhow::anyhow!("stored image {} has no known type", id.as_str()))?;
+        Ok(Some(Image { bytes, image_type }))
+    }
 }
 
 #[cfg(test)]

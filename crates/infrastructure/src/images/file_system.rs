@@ -11,7 +11,7 @@ use chatroom_domain::ids::ImageId;
 use chatroom_domain::timeline::ImageStore;
 
 /// The sub-directory of the data directory that holds the images.
-pub const IMAGES_DIR_NAME: &str = "images";
+const IMAGES_DIR_NAME: &str = "images";
 
 /// Images stored as files.
 #[derive(Debug, Clone)]

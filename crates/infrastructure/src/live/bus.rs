@@ -1,8 +1,8 @@
 //! [`InProcessEventBus`]: fan-out of room signals to the connections of this process.
 //!
 //! Each room with at least one subscriber has a `tokio::sync::broadcast` channel,
-//! created by the first [`InProcessEventBus::subscribe`] and removed when the last
-//! [`RoomSubscription`] drops. Ended sessions (R11) go out once on a global channel
+//! created by its first subscription ([`EventFeed::subscribe`]) and removed when
+//! the last one drops. Ended sessions (R11) go out once on a global channel
 //! that every subscription also listens to, so `end_sessions` costs one send however
 //! many rooms are open, and a connection still reads a single stream of
 //! [`RoomSignal`]s. A Redis adapter keeps this shape: one pub/sub channel per room
@@ -19,8 +19,8 @@ use chatroom_domain::delivery::{EventBus, EventFeed, FeedError, RoomSignal, Subs
 use chatroom_domain::ids::{RoomId, SessionId};
 use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
 
-/// Signals buffered per room before a slow subscriber lags.
-pub const DEFAULT_ROOM_CAPACITY: usize = 1024;
+/// Signals buffered per room before a slow subscriber lags (W12).
+const ROOM_CAPACITY: usize = 1024;
 const SESSION_ENDS_CAPACITY: usize = 1024;
 
 type Rooms = HashMap<RoomId, broadcast::Sender<RoomSignal>>;
@@ -54,34 +54,17 @@ impl Default for InProcessEventBus {
 }
 
 impl InProcessEventBus {
-    /// A bus buffering [`DEFAULT_ROOM_CAPACITY`] signals per room.
+    /// A bus buffering [`ROOM_CAPACITY`] signals per room for its slowest
+    /// subscriber; beyond that the subscriber gets [`FeedError::Lagged`].
     pub fn new() -> Self {
-        Self::with_capacity(DEFAULT_ROOM_CAPACITY)
+        Self::with_capacity(ROOM_CAPACITY)
     }
 
-    /// A bus buffering `room_capacity` signals per room (at least 1) for its
-    /// slowest subscriber; beyond that the subscriber gets
-    /// [`SubscriptionError::Lagged`].
-    pub fn with_capacity(room_capacity: usize) -> Self {
+    /// A bus buffering `room_capacity` signals per room (at least 1).
+    fn with_capacity(room_capacity: usize) -> Self {
         let (session_ends, _) = broadcast::channel(SESSION_ENDS_CAPACITY);
         let shared = Shared { rooms: Mutex::new(HashMap::new()), session_ends, room_capacity: room_capacity.max(1) };
         Self { shared: Arc::new(shared) }
-    }
-
-    /// Starts receiving what is published to `room` from now on, and every session
-    /// end. One subscription per live connection.
-    pub fn subscribe(&self, room: &RoomId) -> RoomSubscription {
-        let signals = {
-            let mut rooms = self.shared.rooms();
-            let sender = rooms.entry(room.clone()).or_insert_with(|| broadcast::channel(self.shared.room_capacity).0);
-            sender.subscribe()
-        };
-        RoomSubscription {
-            room: room.clone(),
-            signals,
-            session_ends: self.shared.session_ends.subscribe(),
-            shared: Arc::clone(&self.shared),
-        }
     }
 }
 
@@ -106,59 +89,51 @@ impl EventBus for InProcessEventBus {
 
 #[async_trait]
 impl EventFeed for InProcessEventBus {
+    /// One subscription per live connection.
     async fn subscribe(&self, room: &RoomId) -> anyhow::Result<Box<dyn Subscription>> {
-        Ok(Box::new(InProcessEventBus::subscribe(self, room)))
+        let signals = {
+            let mut rooms = self.shared.rooms();
+            let sender = rooms.entry(room.clone()).or_insert_with(|| broadcast::channel(self.shared.room_capacity).0);
+            sender.subscribe()
+        };
+        Ok(Box::new(RoomSubscription {
+            room: room.clone(),
+            signals,
+            session_ends: self.shared.session_ends.subscribe(),
+            shared: Arc::clone(&self.shared),
+        }))
     }
-}
-
-/// Why [`RoomSubscription::recv`] returned no signal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum SubscriptionError {
-    /// The subscriber fell behind and `0` signals were dropped for it. The
-    /// connection MUST close (1013, W12) so the client reconnects and replays (W2);
-    /// a missed signal may have been a session end or a kick.
-    #[error("subscriber lagged behind by {0} signals")]
-    Lagged(u64),
-    /// The bus is gone.
-    #[error("event bus closed")]
-    Closed,
 }
 
 /// One connection's view of a room: the room's signals in publication order (D2),
 /// merged with every session end as [`RoomSignal::SessionsEnded`], which the
 /// connection compares with its own session (R11). Dropping it unsubscribes.
 #[derive(Debug)]
-pub struct RoomSubscription {
+struct RoomSubscription {
     room: RoomId,
     signals: broadcast::Receiver<RoomSignal>,
     session_ends: broadcast::Receiver<Arc<[SessionId]>>,
     shared: Arc<Shared>,
 }
 
-impl RoomSubscription {
-    /// The room this subscription listens to.
-    pub fn room(&self) -> &RoomId {
-        &self.room
-    }
-
-    /// The next signal. Cancel-safe, so it can sit in a `tokio::select!` next to the
-    /// socket. Session ends are checked first: a revoked session must not receive
-    /// anything more than necessary.
-    pub async fn recv(&mut self) -> Result<RoomSignal, SubscriptionError> {
+#[async_trait]
+impl Subscription for RoomSubscription {
+    /// Session ends are checked first: a revoked session must not receive
+    /// anything more than necessary. A lagging subscriber may have missed a
+    /// session end or a kick: it MUST close (1013, W12) and replay (W2).
+    async fn next(&mut self) -> Result<RoomSignal, FeedError> {
         tokio::select! {
             biased;
             ended = self.session_ends.recv() => ended.map(|ids| RoomSignal::SessionsEnded(ids.to_vec())),
             signal = self.signals.recv() => signal,
         }
         .map_err(|e| match e {
-            RecvError::Lagged(missed) => SubscriptionError::Lagged(missed),
-            RecvError::Closed => SubscriptionError::Closed,
+            RecvError::Lagged(missed) => FeedError::Lagged(missed),
+            RecvError::Closed => FeedError::Closed,
         })
     }
 
-    /// The next signal if one has already arrived, in the order of
-    /// [`RoomSubscription::recv`]; `None` when there is none.
-    pub fn try_recv(&mut self) -> Option<Result<RoomSignal, SubscriptionError>> {
+    fn try_next(&mut self) -> Option<Result<RoomSignal, FeedError>> {
         let ended = self.session_ends.try_recv().map(|ids| RoomSignal::SessionsEnded(ids.to_vec()));
         let next = match ended {
             Err(TryRecvError::Empty) => self.signals.try_recv(),
@@ -167,28 +142,8 @@ impl RoomSubscription {
         match next {
             Ok(signal) => Some(Ok(signal)),
             Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Lagged(missed)) => Some(Err(SubscriptionError::Lagged(missed))),
-            Err(TryRecvError::Closed) => Some(Err(SubscriptionError::Closed)),
-        }
-    }
-}
-
-#[async_trait]
-impl Subscription for RoomSubscription {
-    async fn next(&mut self) -> Result<RoomSignal, FeedError> {
-        Ok(self.recv().await?)
-    }
-
-    fn try_next(&mut self) -> Option<Result<RoomSignal, FeedError>> {
-        self.try_recv().map(|next| Ok(next?))
-    }
-}
-
-impl From<SubscriptionError> for FeedError {
-    fn from(e: SubscriptionError) -> Self {
-        match e {
-            SubscriptionError::Lagged(missed) => Self::Lagged(missed),
-            SubscriptionError::Closed => Self::Closed,
+            Err(TryRecvError::Lagged(missed)) => Some(Err(FeedError::Lagged(missed))),
+            Err(TryRecvError::Closed) => Some(Err(FeedError::Closed)),
         }
     }
 }

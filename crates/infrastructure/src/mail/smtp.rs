@@ -17,12 +17,15 @@ use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde::{Deserialize, Serialize};
 
 /// The subject of every reset mail, both languages of the seed's users.
 pub const RESET_SUBJECT: &str = "聊天室密码重置验证码 / chatroom password reset code";
 
-/// How the connection to the mail server is protected.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How the connection to the mail server is protected; in configuration
+/// `none`, `starttls` or `tls`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum SmtpTls {
     /// Plain text all the way: only for a relay on the same host or in tests.
     None,

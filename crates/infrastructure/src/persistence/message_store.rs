@@ -1,14 +1,17 @@
 //! [`MessageStore`] on sea-orm: appending events with gapless per-room seqs (R13)
 //! and idempotent resends (D3), and reading history.
 //!
-//! Appends are written by one task per store, which takes every append waiting
-//! at that moment into one transaction (group commit): when many messages
-//! arrive at once the database commits once for all of them, not once each,
-//! and an idle store commits a lone append at once. Each caller still gets its
-//! answer only after the commit, so D1 holds.
+//! Appends are written by one task per store, its [`AppendWriter`], which takes
+//! every append waiting at that moment into one transaction (group commit):
+//! when many messages arrive at once the database commits once for all of
+//! them, not once each, and an idle store commits a lone append at once. Each
+//! caller still gets its answer only after the commit, so D1 holds. Whoever
+//! builds the store runs its writer, and stops it before closing the database
+//! (D5): a stopped writer answers every append already queued, then refuses
+//! new ones.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, OnceLock};
+use std::future::Future;
 
 use anyhow::{anyhow, Context};
 use async_trait::async_trait;
@@ -39,8 +42,16 @@ const QUEUE: usize = 4 * MAX_BATCH;
 #[derive(Debug, Clone)]
 pub struct SeaOrmMessageStore {
     db: Database,
-    /// The writer's queue, started by the first append (inside the runtime).
-    appends: Arc<OnceLock<mpsc::Sender<Pending>>>,
+    /// The queue of the store's [`AppendWriter`].
+    appends: mpsc::Sender<Pending>,
+}
+
+/// The task that writes a [`SeaOrmMessageStore`]'s appends: until
+/// [`AppendWriter::run`] runs, appends wait in its queue.
+#[derive(Debug)]
+pub struct AppendWriter {
+    db: Database,
+    queue: mpsc::Receiver<Pending>,
 }
 
 /// An append waiting for its transaction.
@@ -53,28 +64,41 @@ struct Pending {
 }
 
 impl SeaOrmMessageStore {
-    pub fn new(db: &Database) -> Self {
-        Self { db: db.clone(), appends: Arc::default() }
-    }
-
-    fn queue(&self) -> &mpsc::Sender<Pending> {
-        self.appends.get_or_init(|| {
-            let (appends, queue) = mpsc::channel(QUEUE);
-            tokio::spawn(write_batches(self.db.clone(), queue));
-            appends
-        })
+    /// A store over `db`, and the writer its appends go through, for the
+    /// caller to run.
+    pub fn new(db: &Database) -> (Self, AppendWriter) {
+        let (appends, queue) = mpsc::channel(QUEUE);
+        (Self { db: db.clone(), appends }, AppendWriter { db: db.clone(), queue })
     }
 }
 
-/// The writer: one transaction for everything waiting, until the store is gone.
-async fn write_batches(db: Database, mut queue: mpsc::Receiver<Pending>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        tracing::trace!(appends = batch.len(), "appending together");
-        let answers = append_batch(&db, &batch).await;
-        for (pending, answer) in batch.drain(..).zip(answers) {
-            // A caller that went away no longer needs its answer; its event stands.
-            let _ = pending.answer.send(answer);
+impl AppendWriter {
+    /// Writes the appends, one transaction for everything waiting, until
+    /// every clone of the store is gone or `stop` resolves. Once stopped, an
+    /// append is refused, and every append queued before is still written
+    /// and answered before this returns: none is left unanswered (D5).
+    pub async fn run(mut self, stop: impl Future<Output = ()>) {
+        let mut stop = std::pin::pin!(stop);
+        let mut stopped = false;
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        loop {
+            tokio::select! {
+                () = &mut stop, if !stopped => {
+                    stopped = true;
+                    self.queue.close();
+                }
+                received = self.queue.recv_many(&mut batch, MAX_BATCH) => {
+                    if received == 0 {
+                        return;
+                    }
+                    tracing::trace!(appends = batch.len(), "appending together");
+                    let answers = append_batch(&self.db, &batch).await;
+                    for (pending, answer) in batch.drain(..).zip(answers) {
+                        // A caller that went away no longer needs its answer; its event stands.
+                        let _ = pending.answer.send(answer);
+                    }
+                }
+            }
         }
     }
 }
@@ -286,7 +310,7 @@ impl MessageStore for SeaOrmMessageStore {
     ) -> Result<Appended, AppendError> {
         let (answer, answered) = oneshot::channel();
         let pending = Pending { room: room.clone(), event, dedupe_since, answer };
-        self.queue().send(pending).await.map_err(|_| anyhow!("the event writer has stopped"))?;
+        self.appends.send(pending).await.map_err(|_| anyhow!("the event writer has stopped"))?;
         answered.await.map_err(|_| anyhow!("the event writer stopped before answering"))?
     }
 

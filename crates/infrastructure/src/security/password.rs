@@ -78,11 +78,11 @@ impl Workers {
 
 impl Argon2PasswordHasher {
     /// Memory cost of S1, in KiB.
-    pub const M_COST_KIB: u32 = 19_456;
+    const M_COST_KIB: u32 = 19_456;
     /// Iterations of S1.
-    pub const T_COST: u32 = 2;
+    const T_COST: u32 = 2;
     /// Parallelism of S1.
-    pub const P_COST: u32 = 1;
+    const P_COST: u32 = 1;
 
     /// The hasher with the parameters of S1 (m = 19456 KiB, t = 2, p = 1).
     /// Computes the dummy hash, so it blocks for one hash: call it at start-up.
@@ -92,7 +92,7 @@ impl Argon2PasswordHasher {
 
     /// A hasher with other costs, for tests that cannot afford S1's; production
     /// uses [`Argon2PasswordHasher::new`].
-    pub fn with_params(m_cost_kib: u32, t_cost: u32, p_cost: u32) -> anyhow::Result<Self> {
+    fn with_params(m_cost_kib: u32, t_cost: u32, p_cost: u32) -> anyhow::Result<Self> {
         let params = Params::new(m_cost_kib, t_cost, p_cost, None)
             .map_err(|e| anyhow::anyhow!("invalid argon2 parameters: {e}"))?;
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);

@@ -13,7 +13,7 @@ use rand::RngCore as _;
 use super::token::MIN_SECRET_BYTES;
 
 /// The file name inside the data directory.
-pub const SECRET_FILE_NAME: &str = "jwt_secret";
+const SECRET_FILE_NAME: &str = "jwt_secret";
 
 const GENERATED_SECRET_BYTES: usize = 64;
 

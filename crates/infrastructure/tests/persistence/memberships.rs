@@ -7,11 +7,9 @@ use chatroom_domain::delivery::DeliveryMark;
 use chatroom_domain::ids::Seq;
 use chatroom_domain::room::{AddMemberError, Departure, MembershipRepository, RemoveMemberError, RoomRepository};
 use chatroom_domain::timeline::{EventKind, MessageStore, SystemEvent};
-use chatroom_infrastructure::persistence::{
-    Database, SeaOrmMembershipRepository, SeaOrmMessageStore, SeaOrmRoomRepository,
-};
+use chatroom_infrastructure::persistence::{Database, SeaOrmMembershipRepository, SeaOrmRoomRepository};
 
-use crate::support::{at, contract_tests, given_room, given_users, image, room_id, user_id};
+use crate::support::{at, contract_tests, given_room, given_users, image, message_store, room_id, user_id};
 
 contract_tests!(
     r4_racing_joins_never_exceed_the_capacity,
@@ -129,7 +127,7 @@ async fn r8_the_last_member_leaving_dissolves_the_room_and_returns_its_images(db
     given_users(&db, &["owner"]).await;
     given_room(&db, "r1", "owner", 10).await;
     let picture = "00112233445566778899aabbccddeeff";
-    SeaOrmMessageStore::new(&db).append(&room_id("r1"), image("owner", picture, 1), at(0)).await.unwrap();
+    message_store(&db).append(&room_id("r1"), image("owner", picture, 1), at(0)).await.unwrap();
     let repo = SeaOrmMembershipRepository::new(&db);
 
     let outcome = repo.remove(&room_id("r1"), &user_id("owner"), Departure::Left, at(2)).await.unwrap();
@@ -139,7 +137,7 @@ async fn r8_the_last_member_leaving_dissolves_the_room_and_returns_its_images(db
     let images = outcome.dissolved.unwrap();
     assert_eq!(images.iter().map(|i| i.as_str()).collect::<Vec<_>>(), [picture]);
     assert_eq!(SeaOrmRoomRepository::new(&db).find_by_id(&room_id("r1")).await.unwrap(), None);
-    assert!(SeaOrmMessageStore::new(&db).list_after(&room_id("r1"), Seq::ZERO, 10).await.unwrap().is_empty());
+    assert!(message_store(&db).list_after(&room_id("r1"), Seq::ZERO, 10).await.unwrap().is_empty());
 }
 
 async fn r14_a_kick_is_recorded_with_its_time(db: Database) {
@@ -170,7 +168,7 @@ async fn removing_a_non_member_or_from_a_missing_room_is_refused(db: Database) {
     assert!(matches!(stranger, Err(RemoveMemberError::NotMember)), "{stranger:?}");
     assert!(matches!(missing, Err(RemoveMemberError::RoomNotFound)), "{missing:?}");
     assert_eq!(repo.list(&room_id("r1")).await.unwrap().len(), 1, "the refused removal changed nothing");
-    assert_eq!(SeaOrmMessageStore::new(&db).last_seq(&room_id("r1")).await.unwrap(), Seq::new(1));
+    assert_eq!(message_store(&db).last_seq(&room_id("r1")).await.unwrap(), Seq::new(1));
 }
 
 async fn w2_saving_delivery_marks_never_lowers_them(db: Database) {

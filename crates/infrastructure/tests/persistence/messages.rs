@@ -1,12 +1,14 @@
 //! `SeaOrmMessageStore` against the `MessageStore` contract (R13, D3).
 
+use std::future::poll_fn;
 use std::sync::Arc;
+use std::task::Poll;
 
 use chatroom_domain::ids::Seq;
 use chatroom_domain::timeline::{AppendError, EventKind, MessageStore, NewEvent, RoomEvent, SystemEvent};
 use chatroom_infrastructure::persistence::{Database, SeaOrmMessageStore};
 
-use crate::support::{at, contract_tests, given_room, given_users, image, message, room_id, user_id};
+use crate::support::{at, contract_tests, given_room, given_users, image, message, message_store, room_id, user_id};
 
 contract_tests!(
     r13_concurrent_appends_get_gapless_seqs,
@@ -16,6 +18,7 @@ contract_tests!(
     d3_a_client_msg_id_is_free_again_after_the_window,
     history_pages_after_and_before_a_seq_in_ascending_order,
     d1_appends_arriving_together_are_committed_together_and_each_gets_its_own_answer,
+    d5_a_stopped_writer_answers_every_queued_append_then_refuses_new_ones,
 );
 
 async fn r13_concurrent_appends_get_gapless_seqs(db: Database) {
@@ -23,7 +26,7 @@ async fn r13_concurrent_appends_get_gapless_seqs(db: Database) {
     const PER_TASK: i64 = 200;
     given_users(&db, &["owner"]).await;
     given_room(&db, "r1", "owner", 10).await;
-    let store = Arc::new(SeaOrmMessageStore::new(&db));
+    let store = Arc::new(message_store(&db));
 
     let tasks: Vec<_> = (0..TASKS)
         .map(|task| {
@@ -55,7 +58,7 @@ async fn r13_concurrent_appends_get_gapless_seqs(db: Database) {
 }
 
 async fn r13_appending_to_a_missing_room_is_refused(db: Database) {
-    let store = SeaOrmMessageStore::new(&db);
+    let store = message_store(&db);
 
     let refused = store.append(&room_id("nowhere"), message("ghost", "hi", None, 0), at(0)).await;
 
@@ -66,7 +69,7 @@ async fn r13_appending_to_a_missing_room_is_refused(db: Database) {
 async fn every_event_kind_round_trips(db: Database) {
     given_users(&db, &["owner"]).await;
     given_room(&db, "r1", "owner", 10).await;
-    let store = SeaOrmMessageStore::new(&db);
+    let store = message_store(&db);
     let system = |ms, event| NewEvent { at: at(ms), kind: EventKind::System(event) };
     let events = [
         message("owner", "你好, 世界 🎉", Some("c-1"), 1),
@@ -95,7 +98,7 @@ async fn every_event_kind_round_trips(db: Database) {
 async fn d3_a_resent_message_within_the_window_is_stored_once(db: Database) {
     given_users(&db, &["alice", "bob"]).await;
     given_room(&db, "r1", "alice", 10).await;
-    let store = Arc::new(SeaOrmMessageStore::new(&db));
+    let store = Arc::new(message_store(&db));
     let first = store.append(&room_id("r1"), message("alice", "hello", Some("m-1"), 10), at(0)).await.unwrap();
 
     let resent = store.append(&room_id("r1"), message("alice", "hello again", Some("m-1"), 20), at(5)).await.unwrap();
@@ -126,7 +129,7 @@ async fn d3_a_resent_message_within_the_window_is_stored_once(db: Database) {
 async fn d3_a_client_msg_id_is_free_again_after_the_window(db: Database) {
     given_users(&db, &["alice"]).await;
     given_room(&db, "r1", "alice", 10).await;
-    let store = SeaOrmMessageStore::new(&db);
+    let store = message_store(&db);
     let old = store.append(&room_id("r1"), message("alice", "old", Some("m-1"), 10), at(0)).await.unwrap();
 
     let reused = store.append(&room_id("r1"), message("alice", "new", Some("m-1"), 100), at(11)).await.unwrap();
@@ -150,7 +153,7 @@ async fn history_pages_after_and_before_a_seq_in_ascending_order(db: Database) {
     given_users(&db, &["alice"]).await;
     given_room(&db, "r1", "alice", 10).await;
     given_room(&db, "r2", "alice", 10).await;
-    let store = SeaOrmMessageStore::new(&db);
+    let store = message_store(&db);
     for i in 0..9 {
         store.append(&room_id("r1"), message("alice", &format!("m{i}"), None, i), at(0)).await.unwrap();
     }
@@ -169,7 +172,7 @@ async fn d1_appends_arriving_together_are_committed_together_and_each_gets_its_o
     given_users(&db, &["alice", "bob"]).await;
     given_room(&db, "r1", "alice", 10).await;
     given_room(&db, "r2", "bob", 10).await;
-    let store = Arc::new(SeaOrmMessageStore::new(&db));
+    let store = Arc::new(message_store(&db));
     // Started together, so the writer finds most of them waiting at once: two
     // rooms, a missing room, and one message sent twice in the same burst.
     let appends: Vec<_> = (0..60)
@@ -216,4 +219,30 @@ async fn d1_appends_arriving_together_are_committed_together_and_each_gets_its_o
         assert_eq!(seqs, (2..=count + 1).collect::<Vec<_>>(), "{room}: gapless (R13)");
         assert_eq!(store.last_seq(&room_id(room)).await.unwrap(), Seq::new(count + 1));
     }
+}
+
+async fn d5_a_stopped_writer_answers_every_queued_append_then_refuses_new_ones(db: Database) {
+    given_users(&db, &["alice"]).await;
+    given_room(&db, "r1", "alice", 10).await;
+    let (store, writer) = SeaOrmMessageStore::new(&db);
+    let r1 = room_id("r1");
+    let mut queued: Vec<_> =
+        (0..5).map(|i| store.append(&r1, message("alice", &format!("m{i}"), None, i), at(0))).collect();
+    // An append's first poll queues it; no writer runs yet to answer it.
+    for append in &mut queued {
+        let first_poll = poll_fn(|cx| Poll::Ready(append.as_mut().poll(cx))).await;
+        assert!(first_poll.is_pending(), "answered without a writer");
+    }
+
+    // Stopped before it even started: it still writes what was queued.
+    writer.run(std::future::ready(())).await;
+
+    let mut seqs = Vec::new();
+    for append in queued {
+        seqs.push(append.await.unwrap().event.seq.get());
+    }
+    assert_eq!(seqs, [2, 3, 4, 5, 6], "answered in order, after the owner's `joined`");
+    let refused = store.append(&r1, message("alice", "too late", None, 9), at(0)).await;
+    assert!(matches!(refused, Err(AppendError::Unexpected(_))), "{refused:?}");
+    assert_eq!(store.last_seq(&r1).await.unwrap(), Seq::new(6), "nothing written after the stop");
 }

@@ -8,11 +8,9 @@ use chatroom_domain::room::{
     RoomRepository, RoomSearch, TransferOwnershipError,
 };
 use chatroom_domain::timeline::{EventKind, MessageStore, SystemEvent};
-use chatroom_infrastructure::persistence::{
-    Database, SeaOrmMembershipRepository, SeaOrmMessageStore, SeaOrmRoomRepository,
-};
+use chatroom_infrastructure::persistence::{Database, SeaOrmMembershipRepository, SeaOrmRoomRepository};
 
-use crate::support::{at, contract_tests, given_room, given_users, image, room, room_id, user_id};
+use crate::support::{at, contract_tests, given_room, given_users, image, message_store, room, room_id, user_id};
 
 contract_tests!(
     r3_inserting_a_room_makes_its_owner_the_first_member_with_joined_at_seq_1,
@@ -43,7 +41,7 @@ async fn r3_inserting_a_room_makes_its_owner_the_first_member_with_joined_at_seq
     let members = SeaOrmMembershipRepository::new(&db).list(&room_id("r1")).await.unwrap();
     assert_eq!(members.len(), 1);
     assert!(members[0].is_owner && members[0].user_id == user_id("alice"));
-    let history = SeaOrmMessageStore::new(&db).list_after(&room_id("r1"), Seq::ZERO, 10).await.unwrap();
+    let history = message_store(&db).list_after(&room_id("r1"), Seq::ZERO, 10).await.unwrap();
     assert_eq!(history, vec![joined]);
 }
 
@@ -113,7 +111,7 @@ async fn r2_renaming_to_another_rooms_name_is_refused(db: Database) {
     assert!(matches!(refused, Err(ChangeRoomError::Taken)), "{refused:?}");
     assert_eq!(own_name.unwrap().0.name.as_str(), "ROOM R1");
     assert!(matches!(gone, Err(ChangeRoomError::RoomNotFound)), "{gone:?}");
-    assert_eq!(SeaOrmMessageStore::new(&db).last_seq(&room_id("r2")).await.unwrap(), Seq::new(1), "nothing appended");
+    assert_eq!(message_store(&db).last_seq(&room_id("r2")).await.unwrap(), Seq::new(1), "nothing appended");
 }
 
 async fn r7_a_capacity_below_the_member_count_is_refused(db: Database) {
@@ -150,7 +148,7 @@ async fn updates_append_room_updated_with_the_new_room(db: Database) {
     assert_eq!(event.seq, Seq::new(2));
     assert_eq!(event.kind, EventKind::System(SystemEvent::RoomUpdated(updated.snapshot())));
     assert_eq!(repo.find_by_id(&room_id("r1")).await.unwrap(), Some(updated));
-    let stored = SeaOrmMessageStore::new(&db).list_after(&room_id("r1"), Seq::new(1), 10).await.unwrap();
+    let stored = message_store(&db).list_after(&room_id("r1"), Seq::new(1), 10).await.unwrap();
     assert_eq!(stored, vec![event], "the snapshot survives the round trip through JSON");
 }
 
@@ -230,7 +228,7 @@ async fn deleting_a_room_cascades_and_returns_its_images(db: Database) {
     given_users(&db, &["alice", "bob"]).await;
     let repo = SeaOrmRoomRepository::new(&db);
     let memberships = SeaOrmMembershipRepository::new(&db);
-    let events = SeaOrmMessageStore::new(&db);
+    let events = message_store(&db);
     given_room(&db, "r1", "alice", 10).await;
     given_room(&db, "r2", "alice", 10).await;
     memberships.add(&room_id("r1"), &user_id("bob"), at(1)).await.unwrap();

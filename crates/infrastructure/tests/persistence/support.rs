@@ -12,7 +12,7 @@ use chatroom_domain::ids::{ImageId, RoomId, UserId};
 use chatroom_domain::room::{Access, Capacity, Room, RoomName, RoomRepository};
 use chatroom_domain::timeline::{ClientMsgId, EventKind, ImageType, MessageContent, NewEvent, Sender};
 use chatroom_domain::user::{Email, PasswordHash, User, UserName, UserRepository};
-use chatroom_infrastructure::persistence::{Database, SeaOrmRoomRepository, SeaOrmUserRepository};
+use chatroom_infrastructure::persistence::{Database, SeaOrmMessageStore, SeaOrmRoomRepository, SeaOrmUserRepository};
 use sqlx::{Connection, Executor};
 use time::OffsetDateTime;
 
@@ -199,6 +199,14 @@ pub async fn given_room(db: &Database, id: &str, owner: &str, capacity: u32) -> 
     let room = room(id, &format!("room {id}"), owner, capacity, at(0));
     SeaOrmRoomRepository::new(db).insert(&room).await.unwrap();
     room
+}
+
+/// A message store whose writer runs on a task of its own until the last clone
+/// of the store is dropped (the server stops it itself, D5).
+pub fn message_store(db: &Database) -> SeaOrmMessageStore {
+    let (store, writer) = SeaOrmMessageStore::new(db);
+    tokio::spawn(writer.run(std::future::pending()));
+    store
 }
 
 pub fn sender(id: &str) -> Sender {

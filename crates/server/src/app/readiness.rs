@@ -1,5 +1,6 @@
-//! `/readyz`: the server is ready when its database answers (and, once clustering
-//! exists, its bus). Liveness (`/healthz`) needs nothing and lives in the api crate.
+//! `/readyz`: the server is ready when its database answers: a single node, the
+//! only kind config validation accepts, depends on nothing else. Liveness
+//! (`/healthz`) needs nothing and lives in the api crate.
 
 use std::time::Duration;
 

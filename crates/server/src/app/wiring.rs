@@ -1,15 +1,17 @@
 //! The composition root: every adapter is constructed here, once, and handed to the
-//! services that need it as `Arc<dyn Port>`; the services go to the HTTP edge.
+//! services that need it as `Arc<dyn Port>`; the services go to the HTTP edge, and
+//! the writers behind them to the [`Application`](super::Application), which runs
+//! and stops them.
 
 use std::sync::Arc;
 
 use anyhow::Context;
-use chatroom_api::{ApiConfig, ApiServices, WsSettings};
+use chatroom_api::{ApiServices, Deliveries};
 use chatroom_domain::account::{self, Mailer};
 use chatroom_domain::{live, message, room};
 use chatroom_infrastructure::images::FsImageStore;
 use chatroom_infrastructure::live::{InProcessEventBus, InProcessPresence};
-use chatroom_infrastructure::mail::{ConsoleMailer, ResponseMailer, SmtpMailer, SmtpSettings, SmtpTls};
+use chatroom_infrastructure::mail::{ConsoleMailer, ResponseMailer, SmtpMailer, SmtpSettings};
 use chatroom_infrastructure::persistence::{
     Database, SeaOrmMembershipRepository, SeaOrmMessageStore, SeaOrmResetCodeStore, SeaOrmRoomRepository,
     SeaOrmSessionStore, SeaOrmThrottleStore, SeaOrmUserRepository,
@@ -17,21 +19,22 @@ use chatroom_infrastructure::persistence::{
 use chatroom_infrastructure::security::{load_or_create_secret, Argon2PasswordHasher, JwtTokenCodec};
 use chatroom_infrastructure::system::{RandomIdGenerator, SystemClock};
 use poem::endpoint::BoxEndpoint;
-use poem::http::HeaderName;
 
 use super::readiness::DatabaseReadiness;
 use super::shutdown::Shutdown;
-use crate::config::{self, Config, MailConfig, MailTransport};
+use super::workers::Writers;
+use crate::config::{Config, MailConfig, MailTransport};
 
-/// Builds every adapter and service and returns the HTTP endpoint serving them.
+/// Builds every adapter and service; returns the HTTP endpoint serving them and
+/// the writers they need running.
 ///
-/// `shutdown` is the hook for long-lived connections: once the api's WebSocket
-/// sessions exist they receive it here and close with 1001 when it fires (W14).
-pub(super) fn endpoint(
+/// The WebSocket sessions receive `shutdown` and close with 1001 when it fires
+/// (W14).
+pub(super) fn wire(
     config: &Config,
     database: &Database,
     shutdown: &Shutdown,
-) -> anyhow::Result<BoxEndpoint<'static>> {
+) -> anyhow::Result<(BoxEndpoint<'static>, Writers)> {
     let secret = match &config.auth.jwt_secret {
         Some(secret) => secret.expose().as_bytes().to_vec(),
         None => load_or_create_secret(&config.data_dir)
@@ -75,7 +78,8 @@ pub(super) fn endpoint(
         },
         config.room_policy(),
     );
-    let events = Arc::new(SeaOrmMessageStore::new(database));
+    let (events, appends) = SeaOrmMessageStore::new(database);
+    let events = Arc::new(events);
     let live = live::Service::new(
         live::Deps {
             events: events.clone(),
@@ -87,39 +91,25 @@ pub(super) fn endpoint(
         config.live_policy(),
     );
     let messages = message::Service::new(
-        message::Deps { rooms, memberships, events, images: images.clone(), bus, clock, ids },
+        message::Deps { rooms, memberships, events, images, bus, clock, ids },
         config.message_policy(),
         config.images.max_bytes,
     );
+
+    let live = Arc::new(live);
+    let (deliveries, marks) = Deliveries::new(live.clone());
 
     let services = ApiServices {
         accounts: Arc::new(accounts),
         rooms: Arc::new(room_service),
         messages: Arc::new(messages),
-        images,
-        live: Arc::new(live),
+        live,
         readiness: Arc::new(DatabaseReadiness::new(database.clone())),
         shutdown: shutdown.subscribe(),
+        deliveries,
     };
-    let api_config = ApiConfig {
-        legacy_status_200: config.http.legacy_status_200,
-        allowed_origins: config.http.allowed_origins.clone(),
-        max_body_bytes: config.http.max_body_bytes,
-        max_image_bytes: config.images.max_bytes,
-        server_url: config.http.public_url.clone(),
-        // Checked by config validation.
-        client_ip_header: config.http.client_ip_header.as_deref().and_then(|h| HeaderName::try_from(h.trim()).ok()),
-        ws: WsSettings {
-            ping_interval: config.ws.ping_interval,
-            idle_timeout: config.ws.idle_timeout,
-            max_frame_bytes: config.ws.max_frame_bytes,
-            outbound_queue_frames: config.ws.outbound_queue_frames,
-            outbound_queue_bytes: config.ws.outbound_queue_bytes,
-            flood_rate: config.ws.flood_rate,
-            flood_burst: config.ws.flood_burst,
-        },
-    };
-    Ok(chatroom_api::routes(services, api_config))
+    let endpoint = chatroom_api::routes(services, config.api_config());
+    Ok((endpoint, Writers { marks, appends }))
 }
 
 /// The transport of `mail.transport`, announced in the log so an operator sees
@@ -143,11 +133,7 @@ fn mailer(mail: &MailConfig) -> anyhow::Result<Arc<dyn Mailer>> {
             let settings = SmtpSettings {
                 host: smtp.host.clone().unwrap_or_default(),
                 port: smtp.port,
-                tls: match smtp.tls {
-                    config::SmtpTls::StartTls => SmtpTls::StartTls,
-                    config::SmtpTls::Tls => SmtpTls::Tls,
-                    config::SmtpTls::None => SmtpTls::None,
-                },
+                tls: smtp.tls,
                 username: smtp.username.clone(),
                 password: smtp.password.as_ref().map(|password| password.expose().to_owned()),
                 from: smtp.from.clone().unwrap_or_default(),
@@ -182,7 +168,7 @@ mod tests {
         let mut mail = MailConfig { transport: MailTransport::Smtp, ..MailConfig::default() };
         mail.smtp.host = Some("127.0.0.1".into());
         mail.smtp.port = receiver.port();
-        mail.smtp.tls = config::SmtpTls::None;
+        mail.smtp.tls = chatroom_infrastructure::mail::SmtpTls::None;
         mail.smtp.from = Some("chatroom <no-reply@example.com>".into());
 
         let mailer = mailer(&mail).unwrap();

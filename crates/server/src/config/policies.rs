@@ -1,10 +1,15 @@
-//! The one place where configuration becomes the domain's policies; every other
-//! tunable of a policy keeps the domain's default (the numbers of SPEC §8).
+//! The one place where configuration becomes the domain's policies and the HTTP
+//! edge's settings; every other tunable of a policy keeps the domain's default
+//! (the numbers of SPEC §8). The sections of the configuration say what an
+//! operator may set; the types they map to are the only other definition of
+//! each setting, and the tests below keep the two sets of defaults equal.
 
+use chatroom_api::{ApiConfig, WsSettings};
 use chatroom_domain::account::AccountPolicy;
 use chatroom_domain::live::LivePolicy;
 use chatroom_domain::message::MessagePolicy;
 use chatroom_domain::room::RoomPolicy;
+use poem::http::HeaderName;
 
 use super::sections::Config;
 
@@ -48,6 +53,35 @@ impl Config {
     pub fn message_policy(&self) -> MessagePolicy {
         MessagePolicy { max_chars: self.messages.max_chars, ..MessagePolicy::default() }
     }
+
+    /// The `http` section, the image limit and the WebSocket settings.
+    pub fn api_config(&self) -> ApiConfig {
+        let http = &self.http;
+        ApiConfig {
+            legacy_status_200: http.legacy_status_200,
+            allowed_origins: http.allowed_origins.clone(),
+            max_body_bytes: http.max_body_bytes,
+            max_image_bytes: self.images.max_bytes,
+            server_url: http.public_url.clone(),
+            // Checked by config validation.
+            client_ip_header: http.client_ip_header.as_deref().and_then(|h| HeaderName::try_from(h.trim()).ok()),
+            ws: self.ws_settings(),
+        }
+    }
+
+    /// W10–W12 and W14 as configured.
+    fn ws_settings(&self) -> WsSettings {
+        let ws = &self.ws;
+        WsSettings {
+            ping_interval: ws.ping_interval,
+            idle_timeout: ws.idle_timeout,
+            max_frame_bytes: ws.max_frame_bytes,
+            outbound_queue_frames: ws.outbound_queue_frames,
+            outbound_queue_bytes: ws.outbound_queue_bytes,
+            flood_rate: ws.flood_rate,
+            flood_burst: ws.flood_burst,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -66,6 +100,10 @@ mod tests {
         config.rooms.max_capacity = 7;
         config.rooms.kick_cooldown = Duration::ZERO;
         config.messages.max_chars = 10;
+        config.messages.replay_limit = 4;
+        config.images.max_bytes = 5;
+        config.ws.max_frame_bytes = 6;
+        config.http.client_ip_header = Some(" X-Real-IP ".to_owned());
         assert_eq!(config.account_policy().min_password_length, 3);
         assert_eq!(config.account_policy().token_ttl, Duration::from_secs(60));
         assert_eq!(config.account_policy().reset_code_ttl, Duration::from_secs(2));
@@ -73,13 +111,20 @@ mod tests {
         assert_eq!(config.room_policy().max_capacity, 7);
         assert_eq!(config.room_policy().kick_cooldown, Duration::ZERO);
         assert_eq!(config.message_policy().max_chars, 10);
+        assert_eq!(config.live_policy().replay_limit, 4);
+        let api = config.api_config();
+        assert_eq!((api.max_image_bytes, api.ws.max_frame_bytes), (5, 6));
+        assert_eq!(api.client_ip_header, Some(HeaderName::from_static("x-real-ip")));
     }
 
     #[test]
-    fn the_default_config_gives_the_domain_defaults() {
+    fn the_default_config_gives_the_domain_and_api_defaults() {
         let config = Config::default();
         assert_eq!(config.account_policy(), AccountPolicy::default());
         assert_eq!(config.room_policy(), RoomPolicy::default());
         assert_eq!(config.message_policy(), MessagePolicy::default());
+        assert_eq!(config.live_policy(), LivePolicy::default());
+        // The api's settings compare by their `Debug` form: they have no `PartialEq`.
+        assert_eq!(format!("{:?}", config.api_config()), format!("{:?}", ApiConfig::default()));
     }
 }

@@ -5,9 +5,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use chatroom_infrastructure::security::DEFAULT_ISSUER;
 use serde::{Deserialize, Serialize};
 
 use super::values::{duration, Secret, SecretUrl};
+
+/// `mail.smtp.tls`: the SMTP adapter's own setting, read as it is.
+pub use chatroom_infrastructure::mail::SmtpTls;
 
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
@@ -143,7 +147,7 @@ impl Default for AuthConfig {
         Self {
             jwt_secret: None,
             token_ttl: 24 * HOUR,
-            issuer: "chatroom".into(),
+            issuer: DEFAULT_ISSUER.into(),
             min_password_length: 8,
             reset_code_length: 6,
             reset_code_ttl: 10 * MINUTE,
@@ -180,19 +184,6 @@ pub struct MailConfig {
     pub transport: MailTransport,
     /// Used only with `transport = "smtp"`.
     pub smtp: SmtpConfig,
-}
-
-/// How the connection to the mail server is protected.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SmtpTls {
-    /// STARTTLS, required (port 587).
-    #[default]
-    StartTls,
-    /// TLS from the first byte (port 465).
-    Tls,
-    /// Plain text: a relay on the same host only.
-    None,
 }
 
 /// The mail server for `transport = "smtp"`; `host` and `from` are required then.

@@ -3,11 +3,9 @@
 
 use anyhow::{bail, ensure, Context};
 use chatroom_infrastructure::mail::SmtpSettings;
+use chatroom_infrastructure::security::MIN_SECRET_BYTES;
 
 use super::sections::{Config, MailTransport};
-
-/// The shortest JWT key accepted (S2).
-pub const MIN_JWT_SECRET_BYTES: usize = 32;
 
 /// Fails with a message naming the offending key.
 pub fn validate(config: &Config) -> anyhow::Result<()> {
@@ -19,8 +17,8 @@ pub fn validate(config: &Config) -> anyhow::Result<()> {
     }
     if let Some(secret) = &config.auth.jwt_secret {
         ensure!(
-            secret.expose().len() >= MIN_JWT_SECRET_BYTES,
-            "auth.jwt_secret must be at least {MIN_JWT_SECRET_BYTES} bytes long (or leave it unset to have one generated)"
+            secret.expose().len() >= MIN_SECRET_BYTES,
+            "auth.jwt_secret must be at least {MIN_SECRET_BYTES} bytes long (or leave it unset to have one generated)"
         );
     }
     ensure!(!config.auth.issuer.trim().is_empty(), "auth.issuer must not be empty");

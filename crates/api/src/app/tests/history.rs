@@ -8,7 +8,6 @@ use std::sync::Arc;
 use chatroom_domain::ids::{ImageId, RoomId, Seq, UserId};
 use chatroom_domain::message::ports::MockMessageService;
 use chatroom_domain::message::{HistoryError, HistoryPage, HistoryQuery};
-use chatroom_domain::timeline::ports::MockImageStore;
 use chatroom_domain::timeline::{ClientMsgId, EventKind, ImageType, MessageContent, RoomEvent, Sender, SystemEvent};
 use chatroom_domain::user::UserName;
 use chatroom_domain::validation::{InvalidInput, Rule};
@@ -29,7 +28,6 @@ fn client(messages: MockMessageService) -> TestClient<BoxEndpoint<'static>> {
     let mut services = services(Ok(()));
     services.accounts = Arc::new(accounts());
     services.messages = Arc::new(messages);
-    services.images = Arc::new(MockImageStore::new());
     TestClient::new(routes(services, ApiConfig::default()))
 }
 

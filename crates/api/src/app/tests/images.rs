@@ -1,5 +1,5 @@
-//! `POST /room/sendImg` and `GET /images/{id}` over a mocked messaging service and
-//! image store: what reaches the service from the multipart form and the query,
+//! `POST /room/sendImg` and `GET /images/{id}` over a mocked messaging service:
+//! what reaches the service from the multipart form and the query,
 //! the answers (SPEC §6), the refusals (E1301, E1302, E2004, E1001, E1006, E1304),
 //! the image limit of the body-limit layer, and the served bytes' headers (S6).
 
@@ -9,9 +9,8 @@ use std::sync::{Arc, Mutex};
 use chatroom_domain::ids::RoomId as Id;
 use chatroom_domain::ids::{ImageId, RoomId, Seq};
 use chatroom_domain::message::ports::MockMessageService;
-use chatroom_domain::message::PostImageError;
+use chatroom_domain::message::{Image, PostImageError};
 use chatroom_domain::room::{RoomName, RoomSelector};
-use chatroom_domain::timeline::ports::MockImageStore;
 use chatroom_domain::timeline::{EventKind, ImageType, RoomEvent, Sender};
 use chatroom_domain::user::UserName;
 use chatroom_domain::validation::{InvalidInput, Rule};
@@ -33,21 +32,16 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0
 
 const BOUNDARY: &str = "XyZ";
 
-/// The application over `messages` and `images`, with the accounts of the room tests.
-fn client_with(
-    messages: MockMessageService,
-    images: MockImageStore,
-    config: ApiConfig,
-) -> TestClient<BoxEndpoint<'static>> {
+/// The application over `messages`, with the accounts of the room tests.
+fn client_with(messages: MockMessageService, config: ApiConfig) -> TestClient<BoxEndpoint<'static>> {
     let mut services = services(Ok(()));
     services.accounts = Arc::new(accounts());
     services.messages = Arc::new(messages);
-    services.images = Arc::new(images);
     TestClient::new(routes(services, config))
 }
 
 fn client(messages: MockMessageService) -> TestClient<BoxEndpoint<'static>> {
-    client_with(messages, MockImageStore::new(), ApiConfig::default())
+    client_with(messages, ApiConfig::default())
 }
 
 /// A multipart body of `(name, file name, bytes)` parts.
@@ -206,7 +200,7 @@ async fn e1002_send_img_needs_a_token() {
 #[tokio::test]
 async fn e1302_not_e1007_for_a_send_img_body_over_the_image_limit_declared_or_streamed() {
     let config = ApiConfig { max_body_bytes: 100, max_image_bytes: 1_000, ..ApiConfig::default() };
-    let cli = client_with(never_posting(), MockImageStore::new(), config);
+    let cli = client_with(never_posting(), config);
     let body = multipart(&[("Img", Some("a.png"), &[0x89; 1_200])]);
     let declared = send_img(&cli, "?roomName=go", body.clone()).header(header::CONTENT_LENGTH, body.len());
     assert_refused(send(declared).await, StatusCode::PAYLOAD_TOO_LARGE, 1302, "图片过大", "图片过大").await;
@@ -223,7 +217,7 @@ async fn send_img_takes_an_image_of_the_full_limit_with_its_form_around_it() {
     let mut messages = MockMessageService::new();
     messages.expect_post_image().withf(|_, _, bytes| bytes.len() == 1_000).returning(|_, _, _| Ok(image_event()));
     let config = ApiConfig { max_body_bytes: 200, max_image_bytes: 1_000, ..ApiConfig::default() };
-    let cli = client_with(messages, MockImageStore::new(), config);
+    let cli = client_with(messages, config);
     let mut image = PNG.to_vec();
     image.resize(1_000, 0);
     let body = multipart(&[("roomName", None, b"go"), ("Img", Some("a.png"), &image)]);
@@ -231,16 +225,18 @@ async fn send_img_takes_an_image_of_the_full_limit_with_its_form_around_it() {
     resp.assert_status_is_ok();
 }
 
-/// A store holding `bytes` under `ID` only.
-fn store_with(bytes: &'static [u8]) -> MockImageStore {
-    let mut images = MockImageStore::new();
-    images.expect_load().returning(move |id| Ok((id.as_str() == ID).then(|| bytes.to_vec())));
-    images
+/// A service holding an image of `image_type` under `ID` only.
+fn serving(image_type: ImageType, bytes: &'static [u8]) -> MockMessageService {
+    let mut messages = MockMessageService::new();
+    messages
+        .expect_image()
+        .returning(move |id| Ok((id.as_str() == ID).then(|| Image { bytes: bytes.to_vec(), image_type })));
+    messages
 }
 
 #[tokio::test]
 async fn s6_get_image_answers_the_png_bytes_with_their_type_nosniff_and_a_year_of_cache_without_a_token() {
-    let cli = client_with(MockMessageService::new(), store_with(PNG), ApiConfig::default());
+    let cli = client(serving(ImageType::Png, PNG));
     let resp = cli.get(format!("/images/{ID}")).send().await;
     resp.assert_status_is_ok();
     resp.assert_content_type("image/png");
@@ -250,13 +246,13 @@ async fn s6_get_image_answers_the_png_bytes_with_their_type_nosniff_and_a_year_o
 }
 
 #[tokio::test]
-async fn s6_the_served_content_type_comes_from_the_stored_bytes() {
-    for (bytes, mime) in [
-        (&[0xFF, 0xD8, 0xFF, 0xE0][..], "image/jpeg"),
-        (b"GIF89a..", "image/gif"),
-        (b"RIFF\0\0\0\0WEBPVP8 ", "image/webp"),
+async fn s6_the_served_content_type_is_the_one_of_the_stored_bytes() {
+    for (bytes, image_type, mime) in [
+        (&[0xFF, 0xD8, 0xFF, 0xE0][..], ImageType::Jpeg, "image/jpeg"),
+        (b"GIF89a..", ImageType::Gif, "image/gif"),
+        (b"RIFF\0\0\0\0WEBPVP8 ", ImageType::Webp, "image/webp"),
     ] {
-        let cli = client_with(MockMessageService::new(), store_with(bytes), ApiConfig::default());
+        let cli = client(serving(image_type, bytes));
         let resp = cli.get(format!("/images/{ID}")).send().await;
         resp.assert_content_type(mime);
     }
@@ -264,16 +260,16 @@ async fn s6_the_served_content_type_comes_from_the_stored_bytes() {
 
 #[tokio::test]
 async fn e1304_an_unknown_image_is_404_in_the_envelope() {
-    let cli = client_with(MockMessageService::new(), store_with(PNG), ApiConfig::default());
+    let cli = client(serving(ImageType::Png, PNG));
     let resp = cli.get("/images/ffffffffffffffffffffffffffffffff").send().await;
     assert_refused(resp, StatusCode::NOT_FOUND, 1304, "图片不存在", "图片不存在").await;
 }
 
 #[tokio::test]
-async fn s6_e1304_a_malformed_id_never_reaches_the_store() {
-    let mut images = MockImageStore::new();
-    images.expect_load().never();
-    let cli = client_with(MockMessageService::new(), images, ApiConfig::default());
+async fn s6_e1304_a_malformed_id_never_reaches_the_service() {
+    let mut messages = MockMessageService::new();
+    messages.expect_image().never();
+    let cli = client(messages);
     for id in ["0123456789ABCDEF0123456789ABCDEF", "..%2F..%2Fetc%2Fpasswd", "abc"] {
         let resp = cli.get(format!("/images/{id}")).send().await;
         assert_refused(resp, StatusCode::NOT_FOUND, 1304, "图片不存在", "图片不存在").await;
@@ -281,10 +277,10 @@ async fn s6_e1304_a_malformed_id_never_reaches_the_store() {
 }
 
 #[tokio::test]
-async fn e5000_a_failing_store_answers_no_detail() {
-    let mut images = MockImageStore::new();
-    images.expect_load().returning(|_| Err(anyhow::anyhow!("disk on fire")));
-    let cli = client_with(MockMessageService::new(), images, ApiConfig::default());
+async fn e5000_a_failing_read_answers_no_detail() {
+    let mut messages = MockMessageService::new();
+    messages.expect_image().returning(|_| Err(anyhow::anyhow!("disk on fire")));
+    let cli = client(messages);
     let resp = cli.get(format!("/images/{ID}")).send().await;
     assert_refused(resp, StatusCode::INTERNAL_SERVER_ERROR, 5000, "系统错误", "系统错误").await;
 }

@@ -1,5 +1,6 @@
-//! Envelope cases that need operations with parameters and bodies, which this
-//! issue's API does not have yet: a probe API run inside the same layers.
+//! Envelope cases of the layers themselves (bad parameters and bodies, limits,
+//! methods), on a probe API run inside the same layers: they hold for every
+//! operation, whatever a resource's handlers do.
 
 use std::time::Duration;
 

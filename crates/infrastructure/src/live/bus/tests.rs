@@ -1,5 +1,6 @@
-//! Tests of the in-process bus: fan-out per room, session ends to every room,
-//! channel clean-up and lag. Waits are bounded by a timeout, never by a sleep.
+//! Tests of the in-process bus through its ports (`EventBus`, `EventFeed`,
+//! `Subscription`): fan-out per room, session ends to every room, channel
+//! clean-up and lag. Waits are bounded by a timeout, never by a sleep.
 
 use std::time::Duration;
 
@@ -16,15 +17,19 @@ fn online(user: &str) -> RoomSignal {
     RoomSignal::Presence { user: UserId::parse(user).unwrap(), online: true }
 }
 
-async fn next(subscription: &mut RoomSubscription) -> Result<RoomSignal, SubscriptionError> {
-    timeout(Duration::from_secs(5), subscription.recv()).await.expect("a signal within 5 s")
+async fn subscribe(bus: &InProcessEventBus, room: &RoomId) -> Box<dyn Subscription> {
+    EventFeed::subscribe(bus, room).await.unwrap()
+}
+
+async fn next(subscription: &mut Box<dyn Subscription>) -> Result<RoomSignal, FeedError> {
+    timeout(Duration::from_secs(5), subscription.next()).await.expect("a signal within 5 s")
 }
 
 #[tokio::test]
 async fn w13_every_subscriber_of_a_room_gets_every_signal_in_publication_order() {
     let bus = InProcessEventBus::new();
-    let mut first = bus.subscribe(&room("r1"));
-    let mut second = bus.subscribe(&room("r1"));
+    let mut first = subscribe(&bus, &room("r1")).await;
+    let mut second = subscribe(&bus, &room("r1")).await;
 
     bus.publish(&room("r1"), online("a")).await.unwrap();
     bus.publish(&room("r1"), RoomSignal::Dissolved).await.unwrap();
@@ -38,8 +43,8 @@ async fn w13_every_subscriber_of_a_room_gets_every_signal_in_publication_order()
 #[tokio::test]
 async fn signals_of_one_room_never_reach_another() {
     let bus = InProcessEventBus::new();
-    let mut other = bus.subscribe(&room("r2"));
-    let _listener = bus.subscribe(&room("r1"));
+    let mut other = subscribe(&bus, &room("r2")).await;
+    let _listener = subscribe(&bus, &room("r1")).await;
 
     bus.publish(&room("r1"), online("a")).await.unwrap();
     bus.publish(&room("r2"), RoomSignal::Dissolved).await.unwrap();
@@ -58,8 +63,8 @@ async fn publishing_to_a_room_nobody_listens_to_is_not_an_error() {
 #[tokio::test]
 async fn r11_ended_sessions_reach_the_subscribers_of_every_room() {
     let bus = InProcessEventBus::new();
-    let mut in_r1 = bus.subscribe(&room("r1"));
-    let mut in_r2 = bus.subscribe(&room("r2"));
+    let mut in_r1 = subscribe(&bus, &room("r1")).await;
+    let mut in_r2 = subscribe(&bus, &room("r2")).await;
     let ended = vec![SessionId::new("s1".to_owned()), SessionId::new("s2".to_owned())];
 
     bus.end_sessions(&ended).await.unwrap();
@@ -72,15 +77,15 @@ async fn r11_ended_sessions_reach_the_subscribers_of_every_room() {
 #[tokio::test]
 async fn a_room_channel_is_removed_when_its_last_subscriber_drops() {
     let bus = InProcessEventBus::new();
-    let first = bus.subscribe(&room("r1"));
-    let second = bus.subscribe(&room("r1"));
+    let first = subscribe(&bus, &room("r1")).await;
+    let second = subscribe(&bus, &room("r1")).await;
 
     drop(first);
     assert!(bus.shared.rooms().contains_key(&room("r1")));
     drop(second);
     assert!(!bus.shared.rooms().contains_key(&room("r1")));
 
-    let mut again = bus.subscribe(&room("r1"));
+    let mut again = subscribe(&bus, &room("r1")).await;
     bus.publish(&room("r1"), RoomSignal::Dissolved).await.unwrap();
     assert_eq!(next(&mut again).await, Ok(RoomSignal::Dissolved));
 }
@@ -88,21 +93,20 @@ async fn a_room_channel_is_removed_when_its_last_subscriber_drops() {
 #[tokio::test]
 async fn w12_a_subscriber_that_falls_behind_learns_it_lagged() {
     let bus = InProcessEventBus::with_capacity(2);
-    let mut slow = bus.subscribe(&room("r1"));
+    let mut slow = subscribe(&bus, &room("r1")).await;
 
     for user in ["a", "b", "c"] {
         bus.publish(&room("r1"), online(user)).await.unwrap();
     }
 
-    assert_eq!(next(&mut slow).await, Err(SubscriptionError::Lagged(1)));
+    assert_eq!(next(&mut slow).await, Err(FeedError::Lagged(1)));
     assert_eq!(next(&mut slow).await, Ok(online("b")));
-    assert_eq!(slow.room(), &room("r1"));
 }
 
 #[tokio::test]
 async fn a_subscription_waits_for_a_signal_published_later() {
     let bus = InProcessEventBus::new();
-    let mut subscription = bus.subscribe(&room("r1"));
+    let mut subscription = subscribe(&bus, &room("r1")).await;
     let publisher = bus.clone();
 
     let waiting = tokio::spawn(async move { next(&mut subscription).await });
@@ -115,18 +119,18 @@ async fn a_subscription_waits_for_a_signal_published_later() {
 #[tokio::test]
 async fn a_burst_is_taken_without_waiting_session_ends_first_then_nothing() {
     let bus = InProcessEventBus::with_capacity(2);
-    let mut subscription = bus.subscribe(&room("r1"));
+    let mut subscription = subscribe(&bus, &room("r1")).await;
     let ended = vec![SessionId::new("s1".to_owned())];
-    assert_eq!(subscription.try_recv(), None, "nothing has arrived");
+    assert_eq!(subscription.try_next(), None, "nothing has arrived");
 
     bus.publish(&room("r1"), online("a")).await.unwrap();
     bus.end_sessions(&ended).await.unwrap();
 
-    assert_eq!(subscription.try_recv(), Some(Ok(RoomSignal::SessionsEnded(ended))));
-    assert_eq!(subscription.try_recv(), Some(Ok(online("a"))));
-    assert_eq!(subscription.try_recv(), None);
+    assert_eq!(subscription.try_next(), Some(Ok(RoomSignal::SessionsEnded(ended))));
+    assert_eq!(subscription.try_next(), Some(Ok(online("a"))));
+    assert_eq!(subscription.try_next(), None);
     for user in ["b", "c", "d"] {
         bus.publish(&room("r1"), online(user)).await.unwrap();
     }
-    assert_eq!(subscription.try_recv(), Some(Err(SubscriptionError::Lagged(1))), "W12 as with recv");
+    assert_eq!(subscription.try_next(), Some(Err(FeedError::Lagged(1))), "W12 as with next");
 }

@@ -192,3 +192,33 @@ async fn e1001_image_without_a_room_names_room_name_unless_the_user_is_in_exactl
         assert!(matches!(&result, Err(PostImageError::Invalid(e)) if e.field == "roomName"), "{count}: {result:?}");
     }
 }
+
+#[tokio::test]
+async fn s6_a_stored_image_is_read_with_the_type_of_its_magic_bytes() {
+    for (bytes, image_type) in [(PNG, ImageType::Png), (JPEG, ImageType::Jpeg)] {
+        let mut m = deps();
+        m.images.expect_load().withf(|id| *id == image_id()).times(1).returning(move |_| Ok(Some(bytes.to_vec())));
+
+        let image = m.service().image(&image_id()).await.unwrap();
+
+        assert_eq!(image, Some(Image { bytes: bytes.to_vec(), image_type }));
+    }
+}
+
+#[tokio::test]
+async fn an_image_that_is_not_stored_reads_as_none() {
+    let mut m = deps();
+    m.images.expect_load().returning(|_| Ok(None));
+
+    assert_eq!(m.service().image(&image_id()).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn s6_stored_bytes_of_no_known_type_are_an_unexpected_error_not_served() {
+    let mut m = deps();
+    m.images.expect_load().returning(|_| Ok(Some(b"<svg/>".to_vec())));
+
+    let result = m.service().image(&image_id()).await;
+
+    assert!(result.is_err(), "{result:?}");
+}

@@ -1,0 +1,114 @@
+//! The server's background tasks: the two writers behind the services, started
+//! by [`Application`](super::Application) and stopped after the HTTP server, in
+//! the order of D5 (see the module doc of [`super`]).
+//!
+//! The delivery-marks writer goes first, and not at once: the WebSocket
+//! sessions hold its handles until they have closed, each saving its own last
+//! mark as it does, so the writer ends by itself once every session is done;
+//! only a session still open at the deadline makes the application tell it to
+//! stop. Until then a session may still be posting, so the append writer stops
+//! after it: told to, it answers every append already queued and refuses new
+//! ones. Both write to the database, which closes last.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use chatroom_api::MarksWriter;
+use chatroom_infrastructure::persistence::{AppendWriter, Database};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+/// The writers the wiring built, not yet running.
+pub(super) struct Writers {
+    /// Saves how far each member has read (D4).
+    pub(super) marks: MarksWriter,
+    /// Writes the room events (group commit, D1).
+    pub(super) appends: AppendWriter,
+}
+
+/// The running writers and the database they write to.
+pub(super) struct Workers {
+    marks: Worker,
+    appends: Worker,
+    database: Database,
+}
+
+impl Workers {
+    /// Spawns the writers on the current runtime.
+    pub(super) fn start(database: Database, writers: Writers) -> Self {
+        let Writers { marks, appends } = writers;
+        Self {
+            marks: Worker::spawn("the delivery-marks writer", |stop| marks.run(stop)),
+            appends: Worker::spawn("the append writer", |stop| appends.run(stop)),
+            database,
+        }
+    }
+
+    /// Once the HTTP server has drained: waits for the marks writer until
+    /// `deadline`, then stops it; stops the append writer; closes the database.
+    pub(super) async fn stop(self, deadline: Instant) -> anyhow::Result<()> {
+        let Self { marks, appends, database } = self;
+        marks.stop_at(deadline).await;
+        appends.stop().await;
+        database.close().await
+    }
+}
+
+/// A spawned task, and the means to tell it to stop.
+struct Worker {
+    name: &'static str,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl Worker {
+    /// Spawns `run` with the future that resolves when the worker is told to
+    /// stop (or its `Worker` is dropped).
+    fn spawn<F>(name: &'static str, run: impl FnOnce(Stop) -> F) -> Self
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(run(Stop(stopped)));
+        Self { name, stop, task }
+    }
+
+    /// Tells the worker to stop and waits until it has.
+    async fn stop(self) {
+        // An error means the task has already ended: nothing to tell.
+        let _ = self.stop.send(());
+        report(self.name, self.task.await);
+    }
+
+    /// Waits until `deadline` for the worker to end by itself, then tells it
+    /// to stop.
+    async fn stop_at(mut self, deadline: Instant) {
+        match tokio::time::timeout_at(deadline, &mut self.task).await {
+            Ok(ended) => report(self.name, ended),
+            Err(_) => self.stop().await,
+        }
+    }
+}
+
+/// A worker's stop signal.
+struct Stop(oneshot::Receiver<()>);
+
+impl Future for Stop {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // A dropped sender stops the worker too.
+        Pin::new(&mut self.0).poll(cx).map(drop)
+    }
+}
+
+fn report(name: &str, ended: Result<(), tokio::task::JoinError>) {
+    if let Err(e) = ended {
+        tracing::error!(error = %e, "{name} failed");
+    }
+}
+
+#[cfg(test)]
+mod tests;
