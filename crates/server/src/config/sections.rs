@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use chatroom_api::WsSettings;
 use chatroom_infrastructure::security::DEFAULT_ISSUER;
 use serde::{Deserialize, Serialize};
 
@@ -285,16 +286,26 @@ pub struct WsConfig {
     pub flood_burst: u32,
 }
 
+/// The numbers of SPEC §7 are defined once, by the sessions that run with them.
 impl Default for WsConfig {
     fn default() -> Self {
+        let WsSettings {
+            ping_interval,
+            idle_timeout,
+            max_frame_bytes,
+            outbound_queue_frames,
+            outbound_queue_bytes,
+            flood_rate,
+            flood_burst,
+        } = WsSettings::default();
         Self {
-            outbound_queue_frames: 256,
-            outbound_queue_bytes: MIB,
-            ping_interval: Duration::from_secs(25),
-            idle_timeout: Duration::from_secs(75),
-            max_frame_bytes: 16 * 1024,
-            flood_rate: 10.0,
-            flood_burst: 20,
+            outbound_queue_frames,
+            outbound_queue_bytes,
+            ping_interval,
+            idle_timeout,
+            max_frame_bytes,
+            flood_rate,
+            flood_burst,
         }
     }
 }
