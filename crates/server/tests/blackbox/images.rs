@@ -200,3 +200,33 @@ async fn r9_history_pages_with_before_after_and_limit_as_the_websocket_frames_an
     let stranger = room_call(&app, Method::GET, "/room/messages", &[("roomId", "r1")], &carol.token).await;
     assert_http(stranger, 403, 2004, "用户不在房间内", "用户不在房间内，无权限查找").await;
 }
+
+/// Sends the head of a 5 MiB upload and a first kilobyte of its body, then waits
+/// for an answer without sending the rest.
+async fn answer_to_a_body_never_sent(app: &TestApp, authorization: Option<&str>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(app.address).await.unwrap();
+    let authorization = authorization.map(|value| format!("Authorization: {value}\r\n")).unwrap_or_default();
+    let head = format!(
+        "POST /room/sendImg HTTP/1.1\r\nHost: {}\r\n{authorization}Content-Type: multipart/form-data; \
+         boundary={BOUNDARY}\r\nContent-Length: {}\r\n\r\n",
+        app.address,
+        5 * 1024 * 1024
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&[b'x'; 1024]).await.unwrap();
+    let mut answer = vec![0; 4096];
+    let read = tokio::time::timeout(WAIT, stream.read(&mut answer)).await;
+    let n = read.expect("S9: the server waited for the body instead of answering").unwrap();
+    String::from_utf8_lossy(&answer[..n]).into_owned()
+}
+
+#[tokio::test]
+async fn s9_an_upload_without_a_valid_token_is_refused_before_its_body_is_read() {
+    let app = spawn_app().await;
+    for authorization in [None, Some("Bearer not-a-token")] {
+        let answer = answer_to_a_body_never_sent(&app, authorization).await;
+        assert!(answer.starts_with("HTTP/1.1 401"), "{authorization:?}: {answer}");
+        assert!(answer.contains("\"Code\":1002"), "{authorization:?}: {answer}");
+    }
+}
