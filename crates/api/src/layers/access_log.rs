@@ -41,7 +41,8 @@ impl<E: Endpoint> Endpoint for AccessLogEndpoint<E> {
 }
 
 /// The path and query of `uri`, with the value of every query parameter whose
-/// name contains `token` (any case) replaced by `[redacted]`.
+/// name contains `token` (any case) replaced by `[redacted]`. The name is read
+/// as the server reads it, percent-decoded: `?%74oken=…` is a token too.
 pub fn redact_target(uri: &Uri) -> String {
     let Some(query) = uri.query() else {
         return uri.path().to_owned();
@@ -50,7 +51,9 @@ pub fn redact_target(uri: &Uri) -> String {
         .split('&')
         .map(|pair| {
             let name = pair.split('=').next().unwrap_or_default();
-            if name.to_ascii_lowercase().contains("token") {
+            let decoded: Vec<(String, String)> = serde_urlencoded::from_str(pair).unwrap_or_default();
+            let read_as = decoded.first().map_or(name, |(decoded, _)| decoded.as_str());
+            if read_as.to_lowercase().contains("token") || name.to_ascii_lowercase().contains("token") {
                 format!("{name}=[redacted]")
             } else {
                 pair.to_owned()
@@ -73,6 +76,16 @@ mod tests {
         assert_eq!(redacted("/room/enter?roomId=1&token=eyJhbGci.x.y"), "/room/enter?roomId=1&token=[redacted]");
         assert_eq!(redacted("/room/enter?TOKEN=abc&since=3"), "/room/enter?TOKEN=[redacted]&since=3");
         assert_eq!(redacted("/room/enter?access_token"), "/room/enter?access_token=[redacted]");
+    }
+
+    #[test]
+    fn percent_encoded_token_names_are_redacted_as_the_server_reads_them() {
+        assert_eq!(redacted("/room/enter?%74oken=eyJhbGci.x.y"), "/room/enter?%74oken=[redacted]");
+        assert_eq!(
+            redacted("/room/enter?%54%4F%4B%45%4E=abc&since=3"),
+            "/room/enter?%54%4F%4B%45%4E=[redacted]&since=3"
+        );
+        assert_eq!(redacted("/room/enter?to%6Ben"), "/room/enter?to%6Ben=[redacted]");
     }
 
     #[test]
