@@ -64,8 +64,13 @@ impl<E> BodyLimitEndpoint<E> {
     }
 }
 
+/// The refusal of a body over the limit, which is left unread: the answer says
+/// `Connection: close`, so a keep-alive client does not send its next request on
+/// a connection the server is about to drop.
 fn too_large(limit: Limit) -> Response {
-    Failure::new(limit.refusal).into_response()
+    let mut resp = Failure::new(limit.refusal).into_response();
+    resp.headers_mut().insert(header::CONNECTION, header::HeaderValue::from_static("close"));
+    resp
 }
 
 impl<E: Endpoint> Endpoint for BodyLimitEndpoint<E> {

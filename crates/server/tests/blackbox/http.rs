@@ -52,3 +52,25 @@ async fn readyz_checks_the_database() {
     // Readiness opened the SQLite file the server was told to use.
     assert!(app.data_dir().join("chatroom.db").is_file());
 }
+
+#[tokio::test]
+async fn e1007_a_body_over_the_limit_is_refused_with_connection_close_and_the_next_request_is_answered() {
+    let app = spawn_app().await;
+    let body = format!("{{\"userId\":\"{}\"}}", "x".repeat(70 * 1024));
+    for _ in 0..12 {
+        let response = app
+            .client
+            .post(format!("{}/user/register", app.base_url))
+            .header("Content-Type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 413);
+        let connection = response.headers().get("connection").map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(connection.as_deref(), Some("close"), "SPEC §4: the unread body ends the connection");
+        assert_eq!(envelope(response).await["Code"], 1007);
+        // The same client's next request goes out on a new connection and is answered.
+        assert_eq!(app.get("/healthz").await.status(), 200);
+    }
+}
