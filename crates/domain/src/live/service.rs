@@ -35,6 +35,9 @@ impl Default for LivePolicy {
     }
 }
 
+/// What a counted connection starts from: who is online, the last seq, the replay.
+type Opened = (Vec<UserId>, Seq, Vec<RoomEvent>);
+
 /// Implements [`LiveService`] with the rules of the specification.
 pub struct Service {
     deps: Deps,
@@ -46,16 +49,12 @@ impl Service {
     pub fn new(deps: Deps, policy: LivePolicy) -> Self {
         Self { deps, policy }
     }
-}
 
-#[async_trait]
-impl LiveService for Service {
-    async fn connect(&self, user: &UserId, entered: &Entered, since: Option<Seq>) -> anyhow::Result<Connection> {
+    /// The rest of `connect` once the connection is counted (`first`: the
+    /// user's first one in the room, announced online, W5).
+    async fn open(&self, entered: &Entered, user: &UserId, first: bool, since: Option<Seq>) -> anyhow::Result<Opened> {
         let room = &entered.room.id;
-        // Subscribe before reading anything: an event committed meanwhile is then
-        // both in the replay and in the feed, never in neither.
-        let feed = self.deps.feed.subscribe(room).await?;
-        if self.deps.presence.connected(room, user).await? {
+        if first {
             self.deps.bus.publish(room, RoomSignal::Presence { user: user.clone(), online: true }).await?;
         }
         let online = self.deps.presence.online(room).await?;
@@ -68,7 +67,29 @@ impl LiveService for Service {
             latest.retain(|event| event.seq > after);
             latest
         };
-        Ok(Connection { online, last_seq, replay, feed })
+        Ok((online, last_seq, replay))
+    }
+}
+
+#[async_trait]
+impl LiveService for Service {
+    async fn connect(&self, user: &UserId, entered: &Entered, since: Option<Seq>) -> anyhow::Result<Connection> {
+        let room = &entered.room.id;
+        // Subscribe before reading anything: an event committed meanwhile is then
+        // both in the replay and in the feed, never in neither.
+        let feed = self.deps.feed.subscribe(room).await?;
+        let first = self.deps.presence.connected(room, user).await?;
+        match self.open(entered, user, first, since).await {
+            Ok((online, last_seq, replay)) => Ok(Connection { online, last_seq, replay, feed }),
+            Err(e) => {
+                // The connection was counted but will never run: count it out, or
+                // the user would stay online in the room for good (W5).
+                if let Err(undo) = self.disconnect(room, user).await {
+                    return Err(e.context(format!("and counting the connection out failed: {undo:#}")));
+                }
+                Err(e)
+            }
+        }
     }
 
     async fn disconnect(&self, room: &RoomId, user: &UserId) -> anyhow::Result<()> {

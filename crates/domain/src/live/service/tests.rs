@@ -206,3 +206,25 @@ async fn d2_a_gap_is_filled_from_the_stored_events_after_the_last_one_sent() {
     let events = mocks.service(LivePolicy::default()).events_after(&rid(), Seq::new(4), 200).await.unwrap();
     assert_eq!(events.iter().map(|e| e.seq.get()).collect::<Vec<_>>(), vec![5, 6, 7]);
 }
+
+#[tokio::test]
+async fn w5_a_connection_that_fails_to_open_after_being_counted_is_counted_out() {
+    let mut mocks = Mocks::new();
+    let mut order = Sequence::new();
+    mocks.feed.expect_subscribe().returning(|_| Ok(Box::new(Silent)));
+    mocks.presence.expect_connected().times(1).in_sequence(&mut order).returning(|_, _| Ok(true));
+    mocks.bus.expect_publish().returning(|_, _| Ok(()));
+    mocks.presence.expect_online().returning(|_| Ok(vec![uid("alice")]));
+    mocks.events.expect_last_seq().times(1).in_sequence(&mut order).returning(|_| Err(anyhow::anyhow!("db down")));
+    mocks
+        .presence
+        .expect_disconnected()
+        .with(eq(rid()), eq(uid("alice")))
+        .times(1)
+        .in_sequence(&mut order)
+        .returning(|_, _| Ok(true));
+
+    let result = mocks.service(LivePolicy::default()).connect(&uid("alice"), &entered(false, 0), None).await;
+
+    assert!(result.is_err(), "the failure is still answered");
+}
