@@ -53,9 +53,11 @@ pub trait ResetCodeStore: Send + Sync {
     async fn replace(&self, code: &ResetCode) -> anyhow::Result<()>;
     /// MUST return the current code of the email, if any.
     async fn find(&self, email: &Email) -> anyhow::Result<Option<ResetCode>>;
-    /// MUST add one wrong attempt to the email's code atomically and return the new
-    /// count (0 when there is no code).
-    async fn record_failed_attempt(&self, email: &Email) -> anyhow::Result<u32>;
+    /// MUST count one attempt on the email's code, in one atomic step, if the code
+    /// is unused, unexpired at `now` and has fewer than `max_attempts` attempts,
+    /// and return whether it did. However many attempts race, at most
+    /// `max_attempts` are ever claimed for one code (S8).
+    async fn claim_attempt(&self, email: &Email, max_attempts: u32, now: OffsetDateTime) -> anyhow::Result<bool>;
     /// MUST mark the email's code used, and return `false` if it was already used or
     /// gone, so that two concurrent uses cannot both succeed.
     async fn mark_used(&self, email: &Email) -> anyhow::Result<bool>;

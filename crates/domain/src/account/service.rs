@@ -260,9 +260,13 @@ impl AccountService for Service {
         if stored.used || burned || now >= stored.expires_at {
             return Err(ResetPasswordError::WrongCode);
         }
+        // S8: the attempt is counted before the code is checked, so that racing
+        // guesses cannot all be checked against a count none of them has raised.
+        if !self.deps.reset_codes.claim_attempt(&email, self.policy.max_code_attempts, now).await? {
+            return Err(ResetPasswordError::WrongCode);
+        }
         let hash = PasswordHash::new(stored.code_hash);
         if !self.deps.hasher.verify(&code, Some(hash)).await? {
-            self.deps.reset_codes.record_failed_attempt(&email).await?;
             return Err(ResetPasswordError::WrongCode);
         }
         if !self.deps.reset_codes.mark_used(&email).await? {

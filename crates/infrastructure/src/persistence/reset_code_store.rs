@@ -1,15 +1,17 @@
-//! [`ResetCodeStore`] on sea-orm: one live reset code per email (S3), with atomic
-//! attempt counting and single use.
+//! [`ResetCodeStore`] on sea-orm: one live reset code per email (S3), with
+//! attempts claimed atomically before a code is checked (S8) and single use.
 
 use anyhow::Context;
 use async_trait::async_trait;
 use chatroom_domain::account::{ResetCode, ResetCodeStore};
 use chatroom_domain::user::Email;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use time::OffsetDateTime;
 
 use super::database::Database;
 use super::entities::reset_codes;
+use super::timestamps::to_millis;
 
 /// Reset codes in a SQL database.
 #[derive(Debug, Clone)]
@@ -58,27 +60,20 @@ impl ResetCodeStore for SeaOrmResetCodeStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all, err)]
-    async fn record_failed_attempt(&self, email: &Email) -> anyhow::Result<u32> {
-        let txn = self.db.writer().begin().await.context("beginning a transaction")?;
-        let updated = reset_codes::Entity::update_many()
+    async fn claim_attempt(&self, email: &Email, max_attempts: u32, now: OffsetDateTime) -> anyhow::Result<bool> {
+        // One conditional update: the database lets at most `max_attempts` of any
+        // number of racing claims through (S8), on every backend.
+        let max = i32::try_from(max_attempts).unwrap_or(i32::MAX);
+        let claimed = reset_codes::Entity::update_many()
             .col_expr(reset_codes::Column::FailedAttempts, Expr::col(reset_codes::Column::FailedAttempts).add(1))
             .filter(reset_codes::Column::Email.eq(email.as_str()))
-            .exec(&txn)
+            .filter(reset_codes::Column::Used.eq(false))
+            .filter(reset_codes::Column::FailedAttempts.lt(max))
+            .filter(reset_codes::Column::ExpiresAt.gt(to_millis(now)))
+            .exec(self.db.writer())
             .await
-            .context("counting a failed reset attempt")?;
-        if updated.rows_affected == 0 {
-            return Ok(0);
-        }
-        let count: Option<i32> = reset_codes::Entity::find_by_id(email.as_str())
-            .select_only()
-            .column(reset_codes::Column::FailedAttempts)
-            .into_tuple()
-            .one(&txn)
-            .await
-            .context("reading the failed reset attempts")?;
-        txn.commit().await.context("committing a failed reset attempt")?;
-        let count = count.context("reset code vanished while counting")?;
-        u32::try_from(count).context("stored failed attempts")
+            .context("claiming a reset attempt")?;
+        Ok(claimed.rows_affected == 1)
     }
 
     #[tracing::instrument(level = "debug", skip_all, err)]

@@ -10,7 +10,8 @@ use crate::support::{at, contract_tests};
 
 contract_tests!(
     s3_a_new_code_replaces_the_earlier_one,
-    s3_failed_attempts_are_counted_atomically,
+    s8_at_most_max_attempts_are_claimed_however_many_race,
+    s8_a_used_expired_or_missing_code_is_never_claimed,
     s3_a_code_is_used_once_even_when_two_uses_race,
 );
 
@@ -25,7 +26,7 @@ fn code(hash: &str) -> ResetCode {
 async fn s3_a_new_code_replaces_the_earlier_one(db: Database) {
     let store = SeaOrmResetCodeStore::new(&db);
     store.replace(&code("first")).await.unwrap();
-    store.record_failed_attempt(&email()).await.unwrap();
+    assert!(store.claim_attempt(&email(), 5, at(0)).await.unwrap());
     store.mark_used(&email()).await.unwrap();
 
     store.replace(&code("second")).await.unwrap();
@@ -34,25 +35,38 @@ async fn s3_a_new_code_replaces_the_earlier_one(db: Database) {
     assert_eq!(store.find(&Email::parse("other@example.com").unwrap()).await.unwrap(), None);
 }
 
-async fn s3_failed_attempts_are_counted_atomically(db: Database) {
+async fn s8_at_most_max_attempts_are_claimed_however_many_race(db: Database) {
     let store = Arc::new(SeaOrmResetCodeStore::new(&db));
-    assert_eq!(store.record_failed_attempt(&email()).await.unwrap(), 0, "no code, no count");
     store.replace(&code("hash")).await.unwrap();
+    let start = Arc::new(tokio::sync::Barrier::new(20));
 
-    let tasks: Vec<_> = (0..10)
+    let tasks: Vec<_> = (0..20)
         .map(|_| {
-            let store = Arc::clone(&store);
-            tokio::spawn(async move { store.record_failed_attempt(&email()).await.unwrap() })
+            let (store, start) = (Arc::clone(&store), Arc::clone(&start));
+            tokio::spawn(async move {
+                start.wait().await;
+                store.claim_attempt(&email(), 5, at(0)).await.unwrap()
+            })
         })
         .collect();
-    let mut counts = Vec::new();
+    let mut claimed = 0;
     for task in tasks {
-        counts.push(task.await.unwrap());
+        claimed += usize::from(task.await.unwrap());
     }
 
-    counts.sort_unstable();
-    assert_eq!(counts, (1..=10).collect::<Vec<u32>>());
-    assert_eq!(store.find(&email()).await.unwrap().unwrap().failed_attempts, 10);
+    assert_eq!(claimed, 5, "S8: five attempts per code, however many race");
+    assert_eq!(store.find(&email()).await.unwrap().unwrap().failed_attempts, 5);
+}
+
+async fn s8_a_used_expired_or_missing_code_is_never_claimed(db: Database) {
+    let store = SeaOrmResetCodeStore::new(&db);
+    assert!(!store.claim_attempt(&email(), 5, at(0)).await.unwrap(), "no code");
+    store.replace(&code("hash")).await.unwrap();
+    assert!(!store.claim_attempt(&email(), 5, at(600_000)).await.unwrap(), "expired at its expiry");
+    assert!(store.claim_attempt(&email(), 5, at(599_999)).await.unwrap(), "valid until then");
+    store.mark_used(&email()).await.unwrap();
+    assert!(!store.claim_attempt(&email(), 5, at(0)).await.unwrap(), "used");
+    assert_eq!(store.find(&email()).await.unwrap().unwrap().failed_attempts, 1);
 }
 
 async fn s3_a_code_is_used_once_even_when_two_uses_race(db: Database) {

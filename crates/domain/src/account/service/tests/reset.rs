@@ -45,6 +45,14 @@ impl Mocks {
         self.reset_codes.expect_find().with(eq(email())).returning(move |_| Ok(Some(code.clone())));
     }
 
+    /// Whether the store grants the attempt (S8: it counts the attempt first).
+    fn claims(&mut self, granted: bool) {
+        self.reset_codes
+            .expect_claim_attempt()
+            .withf(|email_, max, _| *email_ == email() && *max == 5)
+            .returning(move |_, _, _| Ok(granted));
+    }
+
     fn code_matches(&mut self, right: bool) {
         self.hasher.expect_verify().returning(move |_, _| Ok(right));
     }
@@ -234,6 +242,7 @@ async fn s3_lock_in_force_answers_too_many_requests_with_retry_after() {
 async fn r11_password_reset_revokes_every_session() {
     let mut m = deps();
     m.has_code(stored_code());
+    m.claims(true);
     m.hasher
         .expect_verify()
         .withf(|code, hash| code.expose() == CODE && hash.as_ref().map(PasswordHash::as_str) == Some(CODE_HASH))
@@ -273,15 +282,29 @@ async fn r11_password_reset_revokes_every_session() {
 }
 
 #[tokio::test]
-async fn s3_wrong_code_counts_a_failed_attempt() {
+async fn s8_an_attempt_is_counted_before_the_code_is_checked() {
     let mut m = deps();
     m.has_code(stored_code());
-    m.code_matches(false);
-    m.reset_codes.expect_record_failed_attempt().with(eq(email())).times(1).returning(|_| Ok(1));
+    let mut order = Sequence::new();
+    m.reset_codes.expect_claim_attempt().times(1).in_sequence(&mut order).returning(|_, _, _| Ok(true));
+    m.hasher.expect_verify().times(1).in_sequence(&mut order).returning(|_, _| Ok(false));
     m.reset_codes.expect_mark_used().never();
     m.changes_no_password();
 
     let result = m.service().reset_password(reset("654321")).await;
+
+    assert!(matches!(result, Err(ResetPasswordError::WrongCode)), "{result:?}");
+}
+
+#[tokio::test]
+async fn s8_an_attempt_the_store_does_not_grant_is_wrong_code_and_never_checked() {
+    let mut m = deps();
+    m.has_code(ResetCode { failed_attempts: 4, ..stored_code() });
+    m.claims(false);
+    m.hasher.expect_verify().never();
+    m.changes_no_password();
+
+    let result = m.service().reset_password(reset(CODE)).await;
 
     assert!(matches!(result, Err(ResetPasswordError::WrongCode)), "{result:?}");
 }
@@ -326,6 +349,7 @@ async fn s3_used_code_is_refused() {
 async fn s3_code_used_concurrently_works_only_once() {
     let mut m = deps();
     m.has_code(stored_code());
+    m.claims(true);
     m.code_matches(true);
     m.reset_codes.expect_mark_used().times(1).returning(|_| Ok(false));
     m.changes_no_password();
