@@ -75,6 +75,10 @@ pub trait ThrottleStore: Send + Sync {
     async fn lock(&self, key: &str, until: OffsetDateTime) -> anyhow::Result<()>;
     /// MUST return the end of `key`'s lock if it is still locked at `now`.
     async fn locked_until(&self, key: &str, now: OffsetDateTime) -> anyhow::Result<Option<OffsetDateTime>>;
+    /// MUST return the end of `key`'s latest lock, past or still in force; `None`
+    /// when it was never locked. Hits before it no longer count (S4: a lockout
+    /// that ended starts the count afresh).
+    async fn last_locked_until(&self, key: &str) -> anyhow::Result<Option<OffsetDateTime>>;
     /// MUST forget the hits of `key` (after a successful login).
     async fn clear(&self, key: &str) -> anyhow::Result<()>;
 }

@@ -95,12 +95,17 @@ impl Service {
 
     /// S4: counts a failed login; locks the userId (and the client) once the
     /// failures reach the limit, so the attempt after the 5th failure gets E1103.
-    async fn record_login_failure(&self, user: &UserId, ip: Option<&str>, now: OffsetDateTime) -> anyhow::Result<()> {
+    async fn record_login_failure(
+        &self,
+        user: &UserId,
+        attempts: u32,
+        ip: Option<&str>,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<()> {
         let p = &self.policy;
         let window_start = now - p.login_window;
-        let user_key = login_user_key(user);
-        if self.deps.throttle.hit(&user_key, now, window_start).await? >= p.login_failures_per_user {
-            self.deps.throttle.lock(&user_key, now + p.login_lockout).await?;
+        if attempts >= p.login_failures_per_user {
+            self.deps.throttle.lock(&login_user_key(user), now + p.login_lockout).await?;
         }
         if let Some(ip) = ip {
             let ip_key = login_ip_key(ip);
@@ -169,11 +174,22 @@ impl AccountService for Service {
         if let Some(retry_after) = self.locked(&keys, now).await? {
             return Err(LoginError::LockedOut { retry_after });
         }
+        // S8: the attempt counts as a failure of the userId before the password is
+        // checked (a success clears it), so racing guesses cannot all be checked
+        // against a count none of them has raised: past the limit, none is.
+        let p = &self.policy;
+        let last_lock = self.deps.throttle.last_locked_until(&user_key).await?;
+        let since = last_lock.map_or(now - p.login_window, |end| end.max(now - p.login_window));
+        let attempts = self.deps.throttle.hit(&user_key, now, since).await?;
+        if attempts > p.login_failures_per_user {
+            self.deps.throttle.lock(&user_key, now + p.login_lockout).await?;
+            return Err(LoginError::LockedOut { retry_after: p.login_lockout });
+        }
         let user = self.deps.users.find_by_id(&id).await?;
         let hash = user.as_ref().map(|u| u.password_hash.clone());
         let verified = self.deps.hasher.verify(&password, hash).await?;
         let Some(user) = user.filter(|_| verified) else {
-            self.record_login_failure(&id, ip, now).await?;
+            self.record_login_failure(&id, attempts, ip, now).await?;
             return Err(LoginError::BadCredentials);
         };
         self.deps.throttle.clear(&user_key).await?;

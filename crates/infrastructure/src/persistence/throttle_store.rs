@@ -94,6 +94,13 @@ impl ThrottleStore for SeaOrmThrottleStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all, err)]
+    async fn last_locked_until(&self, key: &str) -> anyhow::Result<Option<OffsetDateTime>> {
+        // Lock rows outlive their locks (the purge of S10 is what removes them).
+        let row = throttle_locks::Entity::find_by_id(key).one(self.db.reader()).await.context("reading a lock")?;
+        row.map(|lock| from_millis(lock.locked_until)).transpose()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, err)]
     async fn clear(&self, key: &str) -> anyhow::Result<()> {
         throttle_hits::Entity::delete_many()
             .filter(throttle_hits::Column::Key.eq(key))

@@ -9,6 +9,8 @@ contract_tests!(
     s4_hits_are_counted_per_key_within_the_window,
     s4_clearing_a_key_forgets_its_hits,
     s4_a_lock_holds_until_its_end_and_only_ever_extends,
+    s4_the_end_of_the_latest_lock_is_known_after_it_passed,
+    s8_racing_hits_count_at_least_their_place,
 );
 
 async fn s4_hits_are_counted_per_key_within_the_window(db: Database) {
@@ -47,4 +49,42 @@ async fn s4_a_lock_holds_until_its_end_and_only_ever_extends(db: Database) {
     assert_eq!(store.locked_until(key, at(1500)).await.unwrap(), Some(at(2000)));
     assert_eq!(store.locked_until(key, at(2000)).await.unwrap(), None, "over at its end");
     assert_eq!(store.locked_until("reset:email:other", at(0)).await.unwrap(), None);
+}
+
+async fn s4_the_end_of_the_latest_lock_is_known_after_it_passed(db: Database) {
+    let store = SeaOrmThrottleStore::new(&db);
+    let key = "login:user:dave";
+    assert_eq!(store.last_locked_until(key).await.unwrap(), None, "never locked");
+    store.lock(key, at(1000)).await.unwrap();
+    store.lock(key, at(2000)).await.unwrap();
+
+    assert_eq!(store.locked_until(key, at(3000)).await.unwrap(), None, "the lock has passed");
+    assert_eq!(store.last_locked_until(key).await.unwrap(), Some(at(2000)));
+}
+
+/// S8 counts an attempt before checking it and refuses it past the limit; that
+/// is safe when no hit ever reads a count below its place among racing hits:
+/// then only the first `limit` of them can read a count within the limit.
+async fn s8_racing_hits_count_at_least_their_place(db: Database) {
+    let store = std::sync::Arc::new(SeaOrmThrottleStore::new(&db));
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(20));
+    let hits: Vec<_> = (0..20)
+        .map(|_| {
+            let (store, start) = (store.clone(), start.clone());
+            tokio::spawn(async move {
+                start.wait().await;
+                store.hit("login:user:erin", at(0), at(-1000)).await.unwrap()
+            })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for hit in hits {
+        counts.push(hit.await.unwrap());
+    }
+
+    counts.sort_unstable();
+    for (place, count) in counts.iter().enumerate() {
+        assert!(*count as usize > place, "a hit read {count} at place {}: {counts:?}", place + 1);
+    }
+    assert!(counts.iter().filter(|count| **count <= 5).count() <= 5, "{counts:?}");
 }

@@ -202,3 +202,30 @@ async fn s4_behind_a_proxy_the_per_ip_limit_reads_the_configured_header() {
     let other = login_from("203.0.113.8", "alice", alice.pwd.clone()).await.unwrap();
     assert_eq!(answer(other).await.2["Code"], 0);
 }
+
+#[tokio::test]
+async fn s8_of_twenty_racing_wrong_passwords_at_most_five_are_checked_and_the_rest_locked_out() {
+    let app = spawn_app().await;
+    let alice = registered(&app, "alice").await;
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(20));
+    let guesses: Vec<_> = (0..20)
+        .map(|n| {
+            let (client, url, start) = (app.client.clone(), format!("{}/user/login", app.base_url), start.clone());
+            let body = json!({"userId": alice.id, "userPwd": format!("wrong-password-{n}")});
+            tokio::spawn(async move {
+                start.wait().await;
+                client.post(url).json(&body).send().await.unwrap().status().as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for guess in guesses {
+        statuses.push(guess.await.unwrap());
+    }
+
+    let checked = statuses.iter().filter(|status| **status == 401).count();
+    let locked_out = statuses.iter().filter(|status| **status == 429).count();
+    assert!(checked <= 5, "S8: {checked} guesses were checked: {statuses:?}");
+    assert_eq!(checked + locked_out, 20, "{statuses:?}");
+    assert_locked_out(login(&app, &alice.id, &alice.pwd).await).await;
+}

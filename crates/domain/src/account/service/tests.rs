@@ -78,6 +78,7 @@ impl Mocks {
     /// S3 and S4 let the request through: no lock in force, one hit so far.
     fn unthrottled(&mut self) {
         self.throttle.expect_locked_until().returning(|_, _| Ok(None));
+        self.throttle.expect_last_locked_until().returning(|_| Ok(None));
         self.throttle.expect_hit().returning(|_, _, _| Ok(1));
         self.throttle.expect_clear().returning(|_| Ok(()));
     }

@@ -43,6 +43,7 @@ impl Mocks {
     /// No lock in force; `hits` failures so far for every key.
     fn failures_so_far(&mut self, hits: u32) {
         self.throttle.expect_locked_until().returning(|_, _| Ok(None));
+        self.throttle.expect_last_locked_until().returning(|_| Ok(None));
         self.throttle.expect_hit().returning(move |_, _, _| Ok(hits));
     }
 }
@@ -124,6 +125,7 @@ async fn r12_login_lists_the_users_rooms() {
 async fn s4_fifth_failure_still_answers_bad_credentials_and_locks_the_user_id() {
     let mut m = deps();
     m.throttle.expect_locked_until().returning(|_, _| Ok(None));
+    m.throttle.expect_last_locked_until().returning(|_| Ok(None));
     m.throttle
         .expect_hit()
         .withf(|key, at, since| key == USER_KEY && *at == NOW && *since == NOW - 15 * MINUTE)
@@ -187,6 +189,7 @@ async fn s4_locked_ip_gets_locked_out_whatever_the_user() {
 async fn s4_fiftieth_failure_from_one_ip_locks_the_ip() {
     let mut m = deps();
     m.throttle.expect_locked_until().returning(|_, _| Ok(None));
+    m.throttle.expect_last_locked_until().returning(|_| Ok(None));
     m.throttle.expect_hit().withf(|key, _, _| key == USER_KEY).returning(|_, _, _| Ok(1));
     m.throttle
         .expect_hit()
@@ -209,8 +212,74 @@ async fn s4_fiftieth_failure_from_one_ip_locks_the_ip() {
 async fn s4_success_clears_the_user_counter() {
     let mut m = deps();
     m.throttle.expect_locked_until().returning(|_, _| Ok(None));
-    m.throttle.expect_clear().withf(|key| key == USER_KEY).times(1).returning(|_| Ok(()));
-    m.throttle.expect_hit().never();
+    m.throttle.expect_last_locked_until().returning(|_| Ok(None));
+    let mut order = Sequence::new();
+    m.throttle
+        .expect_hit()
+        .withf(|key, _, _| key == USER_KEY)
+        .times(1)
+        .in_sequence(&mut order)
+        .returning(|_, _, _| Ok(3));
+    m.throttle.expect_clear().withf(|key| key == USER_KEY).times(1).in_sequence(&mut order).returning(|_| Ok(()));
+    m.knows(user("zhy"));
+    m.password_is_right(true);
+    m.opens_sessions();
+
+    let result = m.service().login(attempt("zhy", "secret-123")).await;
+
+    assert!(result.is_ok(), "{result:?}");
+}
+
+#[tokio::test]
+async fn s8_the_attempt_is_counted_before_the_password_is_checked() {
+    let mut m = deps();
+    m.throttle.expect_locked_until().returning(|_, _| Ok(None));
+    m.throttle.expect_last_locked_until().returning(|_| Ok(None));
+    let mut order = Sequence::new();
+    m.throttle
+        .expect_hit()
+        .withf(|key, _, _| key == USER_KEY)
+        .times(1)
+        .in_sequence(&mut order)
+        .returning(|_, _, _| Ok(1));
+    m.knows(user("zhy"));
+    m.hasher.expect_verify().times(1).in_sequence(&mut order).returning(|_, _| Ok(false));
+    m.throttle.expect_lock().never();
+
+    let result = m.service().login(attempt("zhy", "wrong-pass")).await;
+
+    assert!(matches!(result, Err(LoginError::BadCredentials)), "{result:?}");
+}
+
+#[tokio::test]
+async fn s8_an_attempt_past_the_limit_is_locked_out_and_never_checked() {
+    let mut m = deps();
+    m.throttle.expect_locked_until().returning(|_, _| Ok(None));
+    m.throttle.expect_last_locked_until().returning(|_| Ok(None));
+    m.throttle.expect_hit().withf(|key, _, _| key == USER_KEY).returning(|_, _, _| Ok(6));
+    m.throttle
+        .expect_lock()
+        .withf(|key, until| key == USER_KEY && *until == NOW + 15 * MINUTE)
+        .times(1)
+        .returning(|_, _| Ok(()));
+    m.hasher.expect_verify().never();
+
+    let result = m.service().login(attempt("zhy", "secret-123")).await;
+
+    assert!(matches!(result, Err(LoginError::LockedOut { retry_after }) if retry_after == 15 * MINUTE), "{result:?}");
+}
+
+#[tokio::test]
+async fn s4_a_lockout_that_ended_starts_the_count_afresh() {
+    let mut m = deps();
+    m.throttle.expect_locked_until().returning(|_, _| Ok(None));
+    m.throttle.expect_last_locked_until().withf(|key| key == USER_KEY).returning(|_| Ok(Some(NOW - MINUTE)));
+    m.throttle
+        .expect_hit()
+        .withf(|key, _, since| key == USER_KEY && *since == NOW - MINUTE)
+        .times(1)
+        .returning(|_, _, _| Ok(1));
+    m.throttle.expect_clear().returning(|_| Ok(()));
     m.knows(user("zhy"));
     m.password_is_right(true);
     m.opens_sessions();
