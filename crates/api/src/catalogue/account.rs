@@ -12,6 +12,7 @@ refusals! {
     RegisterError {
         Invalid(..) => E1001InvalidInput,
         Taken => E1101UserExists,
+        TooMany { retry_after } => E1107TooManyRegistrations,
         Unexpected(..) => E5000Internal,
     }
     LoginError {

@@ -36,6 +36,8 @@ pub enum Entry {
     E1105TooManyResets,
     /// E1106: wrong, expired, used or burned reset code.
     E1106WrongCode,
+    /// E1107: S10 registrations per client address (answered with `Retry-After`).
+    E1107TooManyRegistrations,
     /// E1201: WebSocket flood limit (W10); only ever an error frame, never HTTP.
     E1201TooFast,
     /// E1301: not PNG, JPEG, GIF or WebP (S6).
@@ -118,7 +120,7 @@ const TOKEN_NOTICE: Text = t("登录失败", "Login failed, please log in again"
 
 impl Entry {
     /// Every entry, for documentation and tests.
-    pub const ALL: [Entry; 32] = [
+    pub const ALL: [Entry; 33] = [
         Self::E1001InvalidInput,
         Self::E1002MissingToken,
         Self::E1002InvalidToken,
@@ -132,6 +134,7 @@ impl Entry {
         Self::E1104EmailTaken,
         Self::E1105TooManyResets,
         Self::E1106WrongCode,
+        Self::E1107TooManyRegistrations,
         Self::E1201TooFast,
         Self::E1301UnsupportedImage,
         Self::E1302ImageTooLarge,
@@ -203,6 +206,12 @@ impl Entry {
                 t("发送多次拉入黑名单", "Too many code requests, temporarily blocked"),
             ),
             Self::E1106WrongCode => same(1106, S::BAD_REQUEST, t("验证码错误", "Wrong verification code")),
+            Self::E1107TooManyRegistrations => spec(
+                1107,
+                S::TOO_MANY_REQUESTS,
+                t("注册过于频繁", "Too many registrations"),
+                t("注册过于频繁，请稍后再试", "Too many registrations from this address, please try again later"),
+            ),
             Self::E1201TooFast => same(1201, S::TOO_MANY_REQUESTS, t("发送过快", "Sending too fast")),
             Self::E1301UnsupportedImage => spec(
                 1301,

@@ -20,6 +20,7 @@ fn spec_table(entry: Entry) -> (i32, u16) {
         Entry::E1104EmailTaken => (1104, 409),
         Entry::E1105TooManyResets => (1105, 429),
         Entry::E1106WrongCode => (1106, 400),
+        Entry::E1107TooManyRegistrations => (1107, 429),
         Entry::E1201TooFast => (1201, 429),
         Entry::E1301UnsupportedImage => (1301, 415),
         Entry::E1302ImageTooLarge => (1302, 413),
@@ -69,6 +70,7 @@ fn seed_texts_are_kept_character_for_character() {
     assert_eq!(zh(Entry::E1101UserExists), ("用户已存在", "用户Id或邮箱已存在，请重新注册"));
     assert_eq!(zh(Entry::E1102LoginFailed), ("登录失败", "id或密码错误"));
     assert_eq!(zh(Entry::E1105TooManyResets), ("发送多次拉入黑名单", "发送多次拉入黑名单"));
+    assert_eq!(zh(Entry::E1107TooManyRegistrations), ("注册过于频繁", "注册过于频繁，请稍后再试"));
     assert_eq!(zh(Entry::E2001RoomNotFound), ("房间不存在", "房间不存在"));
     assert_eq!(zh(Entry::E2002NotOwner), ("不是房主无权限", "你不是房主无权限"));
     assert_eq!(zh(Entry::E2003NotInRoom).1, "用户不在房间内");

@@ -150,11 +150,14 @@ impl UsersApi {
     /// Register.
     ///
     /// Creates an account (R1). Notice `注册成功`. A taken userId or email is
-    /// E1101; each field is checked as in SPEC §3 (E1001 names the field).
+    /// E1101; each field is checked as in SPEC §3 (E1001 names the field). One
+    /// client address may register `auth.registrations_per_ip_per_hour` (300)
+    /// accounts an hour, then E1107 with `Retry-After` (S10).
     #[oai(path = "/user/register", method = "post", operation_id = "register")]
     async fn register(
         &self,
         lang: Lang,
+        request: &Request,
         body: Body<RegisterBody>,
     ) -> Answer<String, String, (BodyRefusals, RegisterError)> {
         let RegisterBody { user_id, user_pwd, user_name, user_email } = body.0;
@@ -163,6 +166,7 @@ impl UsersApi {
             password: user_pwd.into_inner(),
             user_name: user_name.into_inner(),
             email: user_email.into_inner(),
+            client_ip: self.client_ip.client_ip(request),
         };
         self.accounts.register(registration).await?;
         Ok(Reply::notice(REGISTERED.get(lang).to_owned()))

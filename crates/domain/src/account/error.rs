@@ -13,6 +13,10 @@ pub enum RegisterError {
     /// R1: the userId or the email is taken (E1101).
     #[error("user id or email already taken")]
     Taken,
+    /// S10: the client's address registered `registrations_per_ip` accounts
+    /// within the hour (E1107).
+    #[error("too many registrations")]
+    TooMany { retry_after: Duration },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }

@@ -92,6 +92,10 @@ pub struct AccountPolicy {
     pub login_window: Duration,
     /// How long E1103 lasts (15 min).
     pub login_lockout: Duration,
+    /// `auth.registrations_per_ip_per_hour`: accounts one client address may
+    /// register within `registration_window` (S10, 300 per hour).
+    pub registrations_per_ip: u32,
+    pub registration_window: Duration,
 }
 
 impl Default for AccountPolicy {
@@ -112,6 +116,8 @@ impl Default for AccountPolicy {
             login_failures_per_ip: 50,
             login_window: Duration::from_secs(15 * MINUTE),
             login_lockout: Duration::from_secs(15 * MINUTE),
+            registrations_per_ip: 300,
+            registration_window: Duration::from_secs(60 * MINUTE),
         }
     }
 }
@@ -123,6 +129,8 @@ pub struct Registration {
     pub password: String,
     pub user_name: String,
     pub email: String,
+    /// The client's address, for S10's limit per address.
+    pub client_ip: Option<String>,
 }
 
 /// POST /user/login, as received, with the client's address for S4.

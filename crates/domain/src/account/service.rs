@@ -45,9 +45,12 @@ impl Service {
     }
 }
 
-/// Throttle keys; one place so the limits of S3 and S4 are easy to audit.
+/// Throttle keys; one place so the limits of S3, S4 and S10 are easy to audit.
 fn login_user_key(user: &UserId) -> String {
     format!("login:user:{user}")
+}
+fn register_ip_key(ip: &str) -> String {
+    format!("register:ip:{ip}")
 }
 fn login_ip_key(ip: &str) -> String {
     format!("login:ip:{ip}")
@@ -149,18 +152,28 @@ impl AccountService for Service {
         let password = Password::parse("userPwd", &registration.password, self.policy.min_password_length)?;
         let name = UserName::parse(&registration.user_name)?;
         let email = Email::parse(&registration.email)?;
-        let user = User {
-            id,
-            name,
-            email,
-            password_hash: self.deps.hasher.hash(&password).await?,
-            created_at: self.deps.clock.now(),
-        };
-        match self.deps.users.insert(&user).await {
-            Ok(()) => Ok(()),
-            Err(UserWriteError::IdOrEmailTaken) => Err(RegisterError::Taken),
-            Err(UserWriteError::Unexpected(e)) => Err(e.into()),
+        let now = self.deps.clock.now();
+        let ip_key = registration.client_ip.as_deref().map(register_ip_key);
+        if let Some(ip_key) = &ip_key {
+            if let Some(until) = self.deps.throttle.locked_until(ip_key, now).await? {
+                return Err(RegisterError::TooMany { retry_after: remaining(until, now) });
+            }
         }
+        let user = User { id, name, email, password_hash: self.deps.hasher.hash(&password).await?, created_at: now };
+        match self.deps.users.insert(&user).await {
+            Ok(()) => {}
+            Err(UserWriteError::IdOrEmailTaken) => return Err(RegisterError::Taken),
+            Err(UserWriteError::Unexpected(e)) => return Err(e.into()),
+        }
+        // S10: only accepted registrations count; the one that reaches the limit
+        // closes the address for a window.
+        if let Some(ip_key) = &ip_key {
+            let p = &self.policy;
+            if self.deps.throttle.hit(ip_key, now, now - p.registration_window).await? >= p.registrations_per_ip {
+                self.deps.throttle.lock(ip_key, now + p.registration_window).await?;
+            }
+        }
+        Ok(())
     }
 
     async fn login(&self, attempt: LoginAttempt) -> Result<LoginOutcome, LoginError> {

@@ -32,6 +32,8 @@ impl Config {
             login_failures_per_ip: auth.login_failures_per_ip,
             login_window: auth.login_window,
             login_lockout: auth.login_lockout,
+            registrations_per_ip: auth.registrations_per_ip_per_hour,
+            ..AccountPolicy::default()
         }
     }
 

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chatroom_api::WsSettings;
+use chatroom_domain::account::AccountPolicy;
 use chatroom_infrastructure::security::DEFAULT_ISSUER;
 use serde::{Deserialize, Serialize};
 
@@ -141,6 +142,8 @@ pub struct AuthConfig {
     pub login_window: Duration,
     #[serde(with = "duration")]
     pub login_lockout: Duration,
+    /// S10: accounts one client address may register per hour (E1107 above it).
+    pub registrations_per_ip_per_hour: u32,
 }
 
 impl Default for AuthConfig {
@@ -162,6 +165,7 @@ impl Default for AuthConfig {
             login_failures_per_ip: 50,
             login_window: 15 * MINUTE,
             login_lockout: 15 * MINUTE,
+            registrations_per_ip_per_hour: AccountPolicy::default().registrations_per_ip,
         }
     }
 }

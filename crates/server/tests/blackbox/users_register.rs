@@ -5,7 +5,8 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::accounts::{
-    assert_answer, assert_invalid, assert_success, login, register, registered, send_multipart, token_of, Account,
+    assert_answer, assert_invalid, assert_success, login, register, registered, retry_after, send_multipart, token_of,
+    Account,
 };
 use crate::{chatroom, spawn_app};
 
@@ -149,4 +150,20 @@ async fn e1001_an_implausible_or_missing_email_names_user_email() {
     assert_invalid(register(&app, &long.json()).await, "userEmail的长度须为3到254个字符").await;
     let body = json!({"userId": "mail", "userPwd": "mail-password", "userName": "mail"});
     assert_invalid(register(&app, &body).await, "userEmail不能为空").await;
+}
+
+#[tokio::test]
+async fn s10_e1107_an_address_that_registered_its_limit_is_refused_with_retry_after_and_refusals_do_not_count() {
+    let app = chatroom().env("CHATROOM__AUTH__REGISTRATIONS_PER_IP_PER_HOUR", "2").spawn().await;
+    registered(&app, "first").await;
+    let taken = register(&app, &Account::new("first").json()).await;
+    assert_eq!(taken.status(), 409, "a refused registration does not count");
+    registered(&app, "second").await;
+
+    let refused = register(&app, &Account::new("third").json()).await;
+
+    let headers = assert_answer(refused, 429, 1107, "注册过于频繁", "注册过于频繁，请稍后再试").await;
+    let wait = retry_after(&headers);
+    assert!((3500..=3600).contains(&wait), "about an hour, Retry-After says {wait}");
+    assert_eq!(login(&app, "third", &Account::new("third").pwd).await.status(), 401, "nothing was stored");
 }

@@ -3,6 +3,7 @@
 //! test; the clock is stopped at [`NOW`].
 
 mod login;
+mod register;
 mod reset;
 
 use std::time::Duration;
@@ -135,6 +136,7 @@ fn registration(user_id: &str, password: &str, user_name: &str, email: &str) -> 
         password: password.to_owned(),
         user_name: user_name.to_owned(),
         email: email.to_owned(),
+        client_ip: None,
     }
 }
 
