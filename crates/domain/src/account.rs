@@ -11,7 +11,5 @@ pub use model::{
     AccountPolicy, Authenticated, Claims, LoginAttempt, LoginOutcome, PasswordReset, ProfileChanges, Registration,
     ResetCode, ResetRequest, ResetRequested, Session,
 };
-pub use ports::{
-    AccountService, Delivery, Mailer, ResetCodeStore, SessionStore, ThrottleStore, TokenCodec, TokenError,
-};
+pub use ports::{AccountService, Delivery, Mailer, ResetCodeStore, SessionStore, TokenCodec, TokenError};
 pub use service::{Deps, Service};

@@ -1,6 +1,7 @@
-//! Time and randomness as ports, so every rule that depends on them is testable
-//! without sleeping and without luck.
+//! Time, randomness and rate limits as ports, so every rule that depends on them
+//! is testable without sleeping and without luck.
 
+use async_trait::async_trait;
 use time::OffsetDateTime;
 
 /// The current time.
@@ -18,4 +19,24 @@ pub trait IdGenerator: Send + Sync {
     fn random_id(&self) -> String;
     /// MUST return `len` decimal digits from a CSPRNG (reset codes, S3).
     fn digits(&self, len: usize) -> String;
+}
+
+/// Counters and lockouts for the limits of S3, S4 and S10. They live in shared
+/// storage so that they hold across several server nodes.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait ThrottleStore: Send + Sync {
+    /// MUST record one hit of `key` at `at` and return how many hits `key` has at or
+    /// after `since` (the new one included).
+    async fn hit(&self, key: &str, at: OffsetDateTime, since: OffsetDateTime) -> anyhow::Result<u32>;
+    /// MUST lock `key` until `until` (a later lock extends an earlier one).
+    async fn lock(&self, key: &str, until: OffsetDateTime) -> anyhow::Result<()>;
+    /// MUST return the end of `key`'s lock if it is still locked at `now`.
+    async fn locked_until(&self, key: &str, now: OffsetDateTime) -> anyhow::Result<Option<OffsetDateTime>>;
+    /// MUST return the end of `key`'s latest lock, past or still in force; `None`
+    /// when it was never locked. Hits before it no longer count (S4: a lockout
+    /// that ended starts the count afresh).
+    async fn last_locked_until(&self, key: &str) -> anyhow::Result<Option<OffsetDateTime>>;
+    /// MUST forget the hits of `key` (after a successful login).
+    async fn clear(&self, key: &str) -> anyhow::Result<()>;
 }

@@ -44,6 +44,8 @@ pub enum Entry {
     E1301UnsupportedImage,
     /// E1302: image over `images.max_bytes`.
     E1302ImageTooLarge,
+    /// E1202: S10 image uploads per user (answered with `Retry-After`).
+    E1202TooManyUploads,
     /// E1303: a WebSocket route called without `Upgrade`.
     E1303WebSocketRequired,
     /// E1304: unknown image id.
@@ -120,7 +122,7 @@ const TOKEN_NOTICE: Text = t("登录失败", "Login failed, please log in again"
 
 impl Entry {
     /// Every entry, for documentation and tests.
-    pub const ALL: [Entry; 33] = [
+    pub const ALL: [Entry; 34] = [
         Self::E1001InvalidInput,
         Self::E1002MissingToken,
         Self::E1002InvalidToken,
@@ -138,6 +140,7 @@ impl Entry {
         Self::E1201TooFast,
         Self::E1301UnsupportedImage,
         Self::E1302ImageTooLarge,
+        Self::E1202TooManyUploads,
         Self::E1303WebSocketRequired,
         Self::E1304ImageNotFound,
         Self::E2001RoomNotFound,
@@ -220,6 +223,12 @@ impl Entry {
                 t("仅支持 PNG、JPEG、GIF、WebP", "Only PNG, JPEG, GIF and WebP are supported"),
             ),
             Self::E1302ImageTooLarge => same(1302, S::PAYLOAD_TOO_LARGE, t("图片过大", "Image too large")),
+            Self::E1202TooManyUploads => spec(
+                1202,
+                S::TOO_MANY_REQUESTS,
+                t("上传过于频繁", "Too many uploads"),
+                t("上传过于频繁，请稍后再试", "Too many image uploads, please try again later"),
+            ),
             Self::E1303WebSocketRequired => {
                 same(1303, S::UPGRADE_REQUIRED, t("需要WebSocket连接", "WebSocket connection required"))
             }

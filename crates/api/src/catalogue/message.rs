@@ -19,6 +19,7 @@ refusals! {
         NotMember => E2004NotMemberToSendImage,
         UnsupportedType => E1301UnsupportedImage,
         TooLarge => E1302ImageTooLarge,
+        TooMany { retry_after } => E1202TooManyUploads,
         Unexpected(..) => E5000Internal,
     }
     HistoryError {

@@ -22,6 +22,7 @@ fn spec_table(entry: Entry) -> (i32, u16) {
         Entry::E1106WrongCode => (1106, 400),
         Entry::E1107TooManyRegistrations => (1107, 429),
         Entry::E1201TooFast => (1201, 429),
+        Entry::E1202TooManyUploads => (1202, 429),
         Entry::E1301UnsupportedImage => (1301, 415),
         Entry::E1302ImageTooLarge => (1302, 413),
         Entry::E1303WebSocketRequired => (1303, 426),
@@ -71,6 +72,7 @@ fn seed_texts_are_kept_character_for_character() {
     assert_eq!(zh(Entry::E1102LoginFailed), ("登录失败", "id或密码错误"));
     assert_eq!(zh(Entry::E1105TooManyResets), ("发送多次拉入黑名单", "发送多次拉入黑名单"));
     assert_eq!(zh(Entry::E1107TooManyRegistrations), ("注册过于频繁", "注册过于频繁，请稍后再试"));
+    assert_eq!(zh(Entry::E1202TooManyUploads), ("上传过于频繁", "上传过于频繁，请稍后再试"));
     assert_eq!(zh(Entry::E2001RoomNotFound), ("房间不存在", "房间不存在"));
     assert_eq!(zh(Entry::E2002NotOwner), ("不是房主无权限", "你不是房主无权限"));
     assert_eq!(zh(Entry::E2003NotInRoom).1, "用户不在房间内");

@@ -63,26 +63,6 @@ pub trait ResetCodeStore: Send + Sync {
     async fn mark_used(&self, email: &Email) -> anyhow::Result<bool>;
 }
 
-/// Counters and lockouts for S3 and S4. They live in shared storage so that they
-/// hold across several server nodes.
-#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
-#[async_trait]
-pub trait ThrottleStore: Send + Sync {
-    /// MUST record one hit of `key` at `at` and return how many hits `key` has at or
-    /// after `since` (the new one included).
-    async fn hit(&self, key: &str, at: OffsetDateTime, since: OffsetDateTime) -> anyhow::Result<u32>;
-    /// MUST lock `key` until `until` (a later lock extends an earlier one).
-    async fn lock(&self, key: &str, until: OffsetDateTime) -> anyhow::Result<()>;
-    /// MUST return the end of `key`'s lock if it is still locked at `now`.
-    async fn locked_until(&self, key: &str, now: OffsetDateTime) -> anyhow::Result<Option<OffsetDateTime>>;
-    /// MUST return the end of `key`'s latest lock, past or still in force; `None`
-    /// when it was never locked. Hits before it no longer count (S4: a lockout
-    /// that ended starts the count afresh).
-    async fn last_locked_until(&self, key: &str) -> anyhow::Result<Option<OffsetDateTime>>;
-    /// MUST forget the hits of `key` (after a successful login).
-    async fn clear(&self, key: &str) -> anyhow::Result<()>;
-}
-
 /// Why a token was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {

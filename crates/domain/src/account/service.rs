@@ -12,7 +12,7 @@ use super::ports::*;
 use crate::delivery::EventBus;
 use crate::ids::{SessionId, UserId};
 use crate::room::RoomRepository;
-use crate::system::{Clock, IdGenerator};
+use crate::system::{Clock, IdGenerator, ThrottleStore};
 use crate::user::ports::UserWriteError;
 use crate::user::{Email, Password, PasswordHash, PasswordHasher, ProfileUpdate, User, UserName, UserRepository};
 use crate::validation::{InvalidInput, Rule};

@@ -36,6 +36,9 @@ pub enum PostImageError {
     /// Over `images.max_bytes` (E1302).
     #[error("image too large")]
     TooLarge,
+    /// S10: the author posted `images.per_minute` images within the minute (E1202).
+    #[error("too many uploads")]
+    TooMany { retry_after: std::time::Duration },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }

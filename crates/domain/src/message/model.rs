@@ -47,6 +47,10 @@ pub struct MessagePolicy {
     /// History page size when none is asked for (50) and the largest allowed (200).
     pub history_default_limit: u32,
     pub history_max_limit: u32,
+    /// `images.per_minute`: images one user may post within `upload_window`
+    /// (S10, 20 per minute).
+    pub uploads_per_user: u32,
+    pub upload_window: Duration,
 }
 
 impl Default for MessagePolicy {
@@ -56,6 +60,8 @@ impl Default for MessagePolicy {
             dedupe_window: Duration::from_secs(24 * 60 * 60),
             history_default_limit: 50,
             history_max_limit: 200,
+            uploads_per_user: 20,
+            upload_window: Duration::from_secs(60),
         }
     }
 }

@@ -10,7 +10,7 @@ use super::ports::*;
 use crate::delivery::{EventBus, RoomSignal};
 use crate::ids::{ImageId, RoomId, UserId};
 use crate::room::{MembershipRepository, RoomRepository, RoomSelector};
-use crate::system::{Clock, IdGenerator};
+use crate::system::{Clock, IdGenerator, ThrottleStore};
 use crate::timeline::*;
 use crate::user::User;
 use crate::validation::{InvalidInput, Rule};
@@ -24,6 +24,7 @@ pub struct Deps {
     pub bus: Arc<dyn EventBus>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGenerator>,
+    pub throttle: Arc<dyn ThrottleStore>,
 }
 
 /// Implements [`MessageService`] with the rules of the specification.
@@ -142,6 +143,11 @@ impl MessageService for Service {
         room: Option<RoomSelector>,
         bytes: Vec<u8>,
     ) -> Result<RoomEvent, PostImageError> {
+        let upload_key = format!("upload:user:{}", author.id);
+        let now = self.deps.clock.now();
+        if let Some(until) = self.deps.throttle.locked_until(&upload_key, now).await? {
+            return Err(PostImageError::TooMany { retry_after: (until - now).unsigned_abs() });
+        }
         if bytes.len() > self.max_image_bytes {
             return Err(PostImageError::TooLarge);
         }
@@ -152,7 +158,6 @@ impl MessageService for Service {
         let image =
             ImageId::parse(&raw_id).ok_or_else(|| anyhow::anyhow!("id generator produced a malformed image id"))?;
         self.deps.images.save(&image, &bytes).await?;
-        let now = self.deps.clock.now();
         let from = Sender { id: author.id.clone(), name: author.name.clone() };
         let event = NewEvent { at: now, kind: EventKind::Image { from, image: image.clone(), image_type } };
         let appended = match self.deps.events.append(&room, event, now).await {
@@ -167,6 +172,12 @@ impl MessageService for Service {
             }
         };
         self.deps.bus.publish(&room, RoomSignal::Event(appended.event.clone().into())).await?;
+        // S10: only accepted uploads count; the one that reaches the limit closes
+        // the author's uploads for a window.
+        let p = &self.policy;
+        if self.deps.throttle.hit(&upload_key, now, now - p.upload_window).await? >= p.uploads_per_user {
+            self.deps.throttle.lock(&upload_key, now + p.upload_window).await?;
+        }
         Ok(appended.event)
     }
 

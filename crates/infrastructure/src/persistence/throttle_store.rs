@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use async_trait::async_trait;
-use chatroom_domain::account::ThrottleStore;
+use chatroom_domain::system::ThrottleStore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter};
 use time::OffsetDateTime;

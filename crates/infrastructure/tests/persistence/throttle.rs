@@ -1,6 +1,6 @@
 //! `SeaOrmThrottleStore` against the `ThrottleStore` contract (S3, S4).
 
-use chatroom_domain::account::ThrottleStore;
+use chatroom_domain::system::ThrottleStore;
 use chatroom_infrastructure::persistence::{Database, SeaOrmThrottleStore};
 
 use crate::support::{at, contract_tests};

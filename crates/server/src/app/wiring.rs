@@ -50,6 +50,7 @@ pub(super) fn wire(
     let ids = Arc::new(RandomIdGenerator::new());
     let rooms = Arc::new(SeaOrmRoomRepository::new(database));
     let memberships = Arc::new(SeaOrmMembershipRepository::new(database));
+    let throttle = Arc::new(SeaOrmThrottleStore::new(database));
 
     let accounts = account::Service::new(
         account::Deps {
@@ -57,7 +58,7 @@ pub(super) fn wire(
             rooms: rooms.clone(),
             sessions: Arc::new(SeaOrmSessionStore::new(database)),
             reset_codes: Arc::new(SeaOrmResetCodeStore::new(database)),
-            throttle: Arc::new(SeaOrmThrottleStore::new(database)),
+            throttle: throttle.clone(),
             hasher,
             tokens,
             mailer,
@@ -91,7 +92,7 @@ pub(super) fn wire(
         config.live_policy(),
     );
     let messages = message::Service::new(
-        message::Deps { rooms, memberships, events, images, bus, clock, ids },
+        message::Deps { rooms, memberships, events, images, bus, clock, ids, throttle },
         config.message_policy(),
         config.images.max_bytes,
     );

@@ -53,7 +53,11 @@ impl Config {
 
     /// W9 and D3 as configured.
     pub fn message_policy(&self) -> MessagePolicy {
-        MessagePolicy { max_chars: self.messages.max_chars, ..MessagePolicy::default() }
+        MessagePolicy {
+            max_chars: self.messages.max_chars,
+            uploads_per_user: self.images.per_minute,
+            ..MessagePolicy::default()
+        }
     }
 
     /// The `http` section, the image limit and the WebSocket settings.

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use chatroom_api::WsSettings;
 use chatroom_domain::account::AccountPolicy;
+use chatroom_domain::message::MessagePolicy;
 use chatroom_infrastructure::security::DEFAULT_ISSUER;
 use serde::{Deserialize, Serialize};
 
@@ -262,11 +263,13 @@ impl Default for MessagesConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct ImagesConfig {
     pub max_bytes: usize,
+    /// S10: images one user may post per minute (E1202 above it).
+    pub per_minute: u32,
 }
 
 impl Default for ImagesConfig {
     fn default() -> Self {
-        Self { max_bytes: 5 * MIB }
+        Self { max_bytes: 5 * MIB, per_minute: MessagePolicy::default().uploads_per_user }
     }
 }
 

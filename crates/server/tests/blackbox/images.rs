@@ -230,3 +230,23 @@ async fn s9_an_upload_without_a_valid_token_is_refused_before_its_body_is_read()
         assert!(answer.contains("\"Code\":1002"), "{authorization:?}: {answer}");
     }
 }
+
+#[tokio::test]
+async fn s10_e1202_an_author_who_posted_images_per_minute_is_refused_with_retry_after() {
+    let app = chatroom().env("CHATROOM__IMAGES__PER_MINUTE", "2").spawn().await;
+    let alice = user(&app, "alice").await;
+    let bob = user(&app, "bob").await;
+    let (_ws, _) = create_room(&app, &alice, "r1", 5, true).await;
+    let (_bob_ws, _) = enter(&app, &bob, "r1").await;
+    let text = send_img(&app, &alice, &[("roomId", "r1")], &[], "a.txt", b"not an image").await;
+    assert_eq!(text.status(), 415, "a refused upload does not count");
+    sent(send_img(&app, &alice, &[("roomId", "r1")], &[], "a.png", PNG).await).await;
+    sent(send_img(&app, &alice, &[("roomId", "r1")], &[], "b.png", PNG).await).await;
+
+    let refused = send_img(&app, &alice, &[("roomId", "r1")], &[], "c.png", PNG).await;
+
+    let wait = refused.headers().get("retry-after").and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    assert!(wait.is_some_and(|w| (1..=60).contains(&w)), "Retry-After within the minute: {wait:?}");
+    assert_http(refused, 429, 1202, "上传过于频繁", "上传过于频繁，请稍后再试").await;
+    sent(send_img(&app, &bob, &[("roomId", "r1")], &[], "d.png", PNG).await).await;
+}

@@ -296,9 +296,9 @@ async fn the_document_describes_send_img_and_the_image_route_with_their_refusals
     assert_eq!(send_img["operationId"], "sendImg");
     assert_eq!(send_img["tags"], json!(["Rooms"]));
     assert!(send_img["security"].is_array(), "{send_img}");
-    let expected = ["200", "400", "401", "403", "404", "413", "415", "500", "default"];
+    let expected = ["200", "400", "401", "403", "404", "413", "415", "429", "500", "default"];
     assert_eq!(statuses(send_img), expected.into_iter().collect());
-    for (status, code) in [("413", "1302"), ("415", "1301"), ("415", "1006"), ("403", "2004")] {
+    for (status, code) in [("413", "1302"), ("415", "1301"), ("415", "1006"), ("403", "2004"), ("429", "1202")] {
         let description = send_img["responses"][status]["description"].as_str().unwrap();
         assert!(description.contains(code), "{status}: {description}");
     }

@@ -15,7 +15,7 @@ use time::macros::datetime;
 use super::*;
 use crate::delivery::ports::MockEventBus;
 use crate::room::ports::MockRoomRepository;
-use crate::system::{MockClock, MockIdGenerator};
+use crate::system::{MockClock, MockIdGenerator, MockThrottleStore};
 use crate::user::ports::{MockPasswordHasher, MockUserRepository};
 
 const NOW: OffsetDateTime = datetime!(2026-03-01 12:00 UTC);

@@ -18,7 +18,7 @@ use crate::delivery::ports::MockEventBus;
 use crate::ids::Seq;
 use crate::room::ports::{MockMembershipRepository, MockRoomRepository};
 use crate::room::{Access, Capacity, Membership, Room, RoomName};
-use crate::system::{MockClock, MockIdGenerator};
+use crate::system::{MockClock, MockIdGenerator, MockThrottleStore};
 use crate::timeline::ports::{MockImageStore, MockMessageStore};
 use crate::user::{Email, PasswordHash, UserName};
 
@@ -33,8 +33,18 @@ struct Mocks {
     bus: MockEventBus,
     clock: MockClock,
     ids: MockIdGenerator,
+    /// `None`: uploads are never throttled (S10 has tests of its own).
+    throttle: Option<MockThrottleStore>,
     policy: MessagePolicy,
     max_image_bytes: usize,
+}
+
+/// A throttle that never refuses.
+fn unthrottled() -> MockThrottleStore {
+    let mut throttle = MockThrottleStore::new();
+    throttle.expect_locked_until().returning(|_, _| Ok(None));
+    throttle.expect_hit().returning(|_, _, _| Ok(1));
+    throttle
 }
 
 /// Mocks without expectations, a clock stopped at `NOW`, the default policy and
@@ -50,6 +60,7 @@ fn deps() -> Mocks {
         bus: MockEventBus::new(),
         clock,
         ids: MockIdGenerator::new(),
+        throttle: None,
         policy: MessagePolicy::default(),
         max_image_bytes: 5 * 1024 * 1024,
     }
@@ -65,6 +76,7 @@ impl Mocks {
             bus: Arc::new(self.bus),
             clock: Arc::new(self.clock),
             ids: Arc::new(self.ids),
+            throttle: Arc::new(self.throttle.unwrap_or_else(unthrottled)),
         };
         Service::new(deps, self.policy, self.max_image_bytes)
     }

@@ -222,3 +222,5 @@ async fn s6_stored_bytes_of_no_known_type_are_an_unexpected_error_not_served() {
 
     assert!(result.is_err(), "{result:?}");
 }
+
+mod uploads;
