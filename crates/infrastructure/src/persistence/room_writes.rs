@@ -4,9 +4,9 @@
 //! Every write transaction on a room starts with an `UPDATE` of its `rooms` row.
 //! That takes the row lock on PostgreSQL and MySQL (and SQLite has one writer), so
 //! transactions on one room run one after the other, and the reads that follow see
-//! what the previous one committed, even under MySQL's REPEATABLE READ, whose
-//! snapshot starts at the first plain read. `SELECT … FOR UPDATE` would not do:
-//! SQLite ignores it.
+//! what the previous one committed: every backend runs at READ COMMITTED (see
+//! `database.rs`), where each statement sees what was committed before it.
+//! `SELECT … FOR UPDATE` would not do: SQLite ignores it.
 
 use anyhow::Context;
 use chatroom_domain::ids::{ImageId, RoomId, Seq};
