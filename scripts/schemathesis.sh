@@ -83,13 +83,10 @@ common=(--max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-60}"
     --generation-database none
     --workers 2
     --no-color)
-# `--include-operation-id ID` for each id of the named array.
-include() {
-    local -n ids=$1
-    for id in "${ids[@]}"; do printf -- '--include-operation-id\0%s\0' "$id"; done
-}
-mapfile -d '' include_no_positive < <(include no_positive)
-mapfile -d '' include_websocket < <(include websocket)
+include_no_positive=()
+for id in "${no_positive[@]}"; do include_no_positive+=(--include-operation-id "$id"); done
+include_websocket=()
+for id in "${websocket[@]}"; do include_websocket+=(--include-operation-id "$id"); done
 # The last run logs out (DELETE /user/exit), so it goes alone and last.
 exclude_others=(--exclude-operation-id exit)
 for id in "${no_positive[@]}" "${websocket[@]}"; do exclude_others+=(--exclude-operation-id "$id"); done

@@ -98,8 +98,6 @@ pub struct Seq(i64);
 impl Seq {
     /// Before the first event of a room.
     pub const ZERO: Self = Self(0);
-    /// The largest seq a client may name.
-    pub const MAX: Self = Self(i64::MAX);
 
     /// Wraps a seq computed or read back from storage.
     pub const fn new(n: i64) -> Self {

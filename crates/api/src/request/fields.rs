@@ -102,26 +102,17 @@ fn integer_within(minimum: f64, maximum: f64) -> MetaSchema {
 /// `text` or, as SPEC §4 allows, a JSON number or boolean written as text
 /// ([`Scalars::Any`]): for rules that every such text meets.
 fn text_or_scalar(description: &'static str, text: MetaSchema) -> MetaSchema {
-    let any_of = [text, MetaSchema::new("number"), MetaSchema::new("boolean")];
-    MetaSchema {
-        description: Some(description),
-        any_of: any_of.into_iter().map(|schema| MetaSchemaRef::Inline(Box::new(schema))).collect(),
-        ..MetaSchema::ANY
-    }
+    one_of_inline(description, vec![text, MetaSchema::new("number"), MetaSchema::new("boolean")])
 }
 
 /// `text`, an integer within ±2^53 or a boolean written as text
 /// ([`Scalars::Integers`]): for identifiers, whose rule a fraction's text may
 /// break (`1e+16`).
 fn text_or_integer(description: &'static str, text: MetaSchema) -> MetaSchema {
-    let any_of = [text, integer_within(-INTEGER_BOUND, INTEGER_BOUND), MetaSchema::new("boolean")];
-    MetaSchema {
-        description: Some(description),
-        any_of: any_of.into_iter().map(|schema| MetaSchemaRef::Inline(Box::new(schema))).collect(),
-        ..MetaSchema::ANY
-    }
+    one_of_inline(description, vec![text, integer_within(-INTEGER_BOUND, INTEGER_BOUND), MetaSchema::new("boolean")])
 }
 
+/// A schema that any one of `schemas` satisfies (`anyOf`).
 fn one_of_inline(description: &'static str, schemas: Vec<MetaSchema>) -> MetaSchema {
     MetaSchema {
         description: Some(description),

@@ -183,15 +183,19 @@ impl AccountService for Service {
         let now = self.deps.clock.now();
         let user_key = login_user_key(&id);
         let ip_key = ip.map(login_ip_key);
-        let keys: Vec<&str> = std::iter::once(user_key.as_str()).chain(ip_key.as_deref()).collect();
-        if let Some(retry_after) = self.locked(&keys, now).await? {
+        // One read of the userId's latest lock: whether it is locked now, and
+        // where its count starts (a lockout that ended starts it afresh).
+        let last_lock = self.deps.throttle.last_locked_until(&user_key).await?;
+        if let Some(until) = last_lock.filter(|until| *until > now) {
+            return Err(LoginError::LockedOut { retry_after: remaining(until, now) });
+        }
+        if let Some(retry_after) = self.locked(ip_key.as_deref().as_slice(), now).await? {
             return Err(LoginError::LockedOut { retry_after });
         }
         // S8: the attempt counts as a failure of the userId before the password is
         // checked (a success clears it), so racing guesses cannot all be checked
         // against a count none of them has raised: past the limit, none is.
         let p = &self.policy;
-        let last_lock = self.deps.throttle.last_locked_until(&user_key).await?;
         let since = last_lock.map_or(now - p.login_window, |end| end.max(now - p.login_window));
         let attempts = self.deps.throttle.hit(&user_key, now, since).await?;
         if attempts > p.login_failures_per_user {

@@ -253,11 +253,6 @@ impl RoomSelector {
     pub fn missing() -> InvalidInput {
         InvalidInput::new("roomName", Rule::Required)
     }
-
-    /// The room with this id.
-    pub fn by_id(id: RoomId) -> Self {
-        Self::Id(id)
-    }
 }
 
 /// WS /room/create, as received: every field required, as in the seed.
