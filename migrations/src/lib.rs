@@ -16,6 +16,7 @@ mod m20261124_000005_create_rooms;
 mod m20261124_000006_create_memberships;
 mod m20261124_000007_create_kicks;
 mod m20261124_000008_create_room_events;
+mod m20261202_000009_add_room_incarnation;
 mod table_options;
 
 /// Every migration of the schema, oldest first.
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_create_memberships::Migration),
             Box::new(m20261124_000007_create_kicks::Migration),
             Box::new(m20261124_000008_create_room_events::Migration),
+            Box::new(m20261202_000009_add_room_incarnation::Migration),
         ]
     }
 }

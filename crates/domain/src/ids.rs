@@ -56,6 +56,50 @@ impl fmt::Display for RoomId {
     }
 }
 
+/// One life of a room (S7): a roomId that is dissolved and created again names
+/// a new room, with a new incarnation. Chosen at random when the room is
+/// created, so that no node needs to ask another for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Incarnation(i64);
+
+impl Incarnation {
+    /// Wraps an incarnation chosen at creation or read back from storage.
+    pub const fn new(n: i64) -> Self {
+        Self(n)
+    }
+
+    /// The number, as stored.
+    pub const fn get(self) -> i64 {
+        self.0
+    }
+}
+
+/// A room as everything kept in memory about it is keyed (S7): its id and its
+/// incarnation, so nothing of a dissolved room reaches a later one of the same id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RoomKey {
+    pub id: RoomId,
+    pub incarnation: Incarnation,
+}
+
+impl RoomKey {
+    /// The room `id` in its life `incarnation`.
+    pub fn new(id: RoomId, incarnation: Incarnation) -> Self {
+        Self { id, incarnation }
+    }
+
+    /// The roomId, as text.
+    pub fn as_str(&self) -> &str {
+        self.id.as_str()
+    }
+}
+
+impl fmt::Display for RoomKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{:x}", self.id, self.incarnation.0)
+    }
+}
+
 /// A session id: 128 random bits as hex, the `sid` claim of a token (S2).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SessionId(String);

@@ -19,6 +19,8 @@ pub trait IdGenerator: Send + Sync {
     fn random_id(&self) -> String;
     /// MUST return `len` decimal digits from a CSPRNG (reset codes, S3).
     fn digits(&self, len: usize) -> String;
+    /// MUST return 64 random bits from a CSPRNG (room incarnations, S7).
+    fn random_u64(&self) -> u64;
 }
 
 /// Counters and lockouts for the limits of S3, S4 and S10. They live in shared

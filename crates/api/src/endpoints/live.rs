@@ -95,7 +95,7 @@ impl LiveApi {
     ) -> Result<Upgrade<R>, Failure> {
         let connection =
             self.live.connect(&caller.user.id, &entered, since).await.map_err(|e| Failure::unexpected(&e))?;
-        let counted = Counted::new(Arc::clone(&self.live), entered.room.id.clone(), caller.user.id.clone());
+        let counted = Counted::new(Arc::clone(&self.live), entered.room.key(), caller.user.id.clone());
         // Boxed: the spawned session keeps only the box, which it empties at once.
         let start = Box::new(SessionStart {
             user: caller.user,

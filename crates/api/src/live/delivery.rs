@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chatroom_domain::delivery::DeliveryMark;
-use chatroom_domain::ids::{RoomId, Seq, UserId};
+use chatroom_domain::ids::{RoomKey, Seq, UserId};
 use chatroom_domain::live::LiveService;
 use tokio::sync::mpsc;
 
@@ -44,8 +44,8 @@ impl Deliveries {
     }
 
     /// Reports that `user` has received every event of `room` up to `seq`.
-    pub fn report(&self, room: &RoomId, user: &UserId, seq: Seq) {
-        let mark = DeliveryMark { room_id: room.clone(), user_id: user.clone(), seq };
+    pub fn report(&self, room: &RoomKey, user: &UserId, seq: Seq) {
+        let mark = DeliveryMark { room: room.clone(), user_id: user.clone(), seq };
         // Full: the writer is behind; this mark is superseded by a later one.
         let _ = self.reports.try_send(mark);
     }
@@ -58,7 +58,7 @@ impl MarksWriter {
     pub async fn run(self, stop: impl Future<Output = ()>) {
         let Self { live, mut inbox } = self;
         let mut stop = std::pin::pin!(stop);
-        let mut pending: HashMap<(RoomId, UserId), Seq> = HashMap::new();
+        let mut pending: HashMap<(RoomKey, UserId), Seq> = HashMap::new();
         let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + FLUSH_EVERY, FLUSH_EVERY);
         loop {
             tokio::select! {
@@ -79,17 +79,17 @@ impl MarksWriter {
     }
 }
 
-fn keep_highest(pending: &mut HashMap<(RoomId, UserId), Seq>, mark: DeliveryMark) {
-    let seq = pending.entry((mark.room_id, mark.user_id)).or_insert(mark.seq);
+fn keep_highest(pending: &mut HashMap<(RoomKey, UserId), Seq>, mark: DeliveryMark) {
+    let seq = pending.entry((mark.room, mark.user_id)).or_insert(mark.seq);
     *seq = (*seq).max(mark.seq);
 }
 
-async fn flush(live: &dyn LiveService, pending: &mut HashMap<(RoomId, UserId), Seq>) {
+async fn flush(live: &dyn LiveService, pending: &mut HashMap<(RoomKey, UserId), Seq>) {
     if pending.is_empty() {
         return;
     }
     let marks: Vec<DeliveryMark> =
-        pending.drain().map(|((room_id, user_id), seq)| DeliveryMark { room_id, user_id, seq }).collect();
+        pending.drain().map(|((room, user_id), seq)| DeliveryMark { room, user_id, seq }).collect();
     if let Err(e) = live.delivered(&marks).await {
         tracing::warn!(error = %format_args!("{e:#}"), marks = marks.len(), "could not save delivered seqs");
     }
@@ -97,6 +97,7 @@ async fn flush(live: &dyn LiveService, pending: &mut HashMap<(RoomId, UserId), S
 
 #[cfg(test)]
 mod tests {
+    use chatroom_domain::ids::{Incarnation, RoomId};
     use chatroom_domain::live::ports::MockLiveService;
     use tokio::sync::oneshot;
 
@@ -113,8 +114,8 @@ mod tests {
         (live, batches)
     }
 
-    fn alice_in_r1() -> (RoomId, UserId) {
-        (RoomId::parse("r1").unwrap(), UserId::parse("alice").unwrap())
+    fn alice_in_r1() -> (RoomKey, UserId) {
+        (RoomKey::new(RoomId::parse("r1").unwrap(), Incarnation::new(1)), UserId::parse("alice").unwrap())
     }
 
     #[tokio::test(start_paused = true)]

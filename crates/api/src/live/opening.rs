@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chatroom_domain::account::Session;
-use chatroom_domain::ids::{RoomId, Seq, UserId};
+use chatroom_domain::ids::{RoomKey, Seq, UserId};
 use chatroom_domain::live::{Connection, LiveService};
 use chatroom_domain::message::MessageService;
 use chatroom_domain::room::Entered;
@@ -46,14 +46,14 @@ pub(crate) struct SessionStart {
 /// user does not stay online for ever.
 pub(crate) struct Counted {
     live: Arc<dyn LiveService>,
-    room: RoomId,
+    room: RoomKey,
     user: UserId,
     armed: bool,
 }
 
 impl Counted {
     /// `user`'s connection to `room`, just counted in through `live`.
-    pub(crate) fn new(live: Arc<dyn LiveService>, room: RoomId, user: UserId) -> Self {
+    pub(crate) fn new(live: Arc<dyn LiveService>, room: RoomKey, user: UserId) -> Self {
         Self { live, room, user, armed: true }
     }
 
@@ -117,6 +117,7 @@ fn encode(frame: &ServerFrame) -> Utf8Bytes {
 
 #[cfg(test)]
 mod tests {
+    use chatroom_domain::ids::{Incarnation, RoomId};
     use chatroom_domain::live::ports::MockLiveService;
 
     use super::*;
@@ -124,7 +125,11 @@ mod tests {
     fn counted(disconnects: usize) -> Counted {
         let mut live = MockLiveService::new();
         live.expect_disconnect().times(disconnects).returning(|_, _| Ok(()));
-        Counted::new(Arc::new(live), RoomId::parse("r1").unwrap(), UserId::parse("alice").unwrap())
+        Counted::new(
+            Arc::new(live),
+            RoomKey::new(RoomId::parse("r1").unwrap(), Incarnation::new(1)),
+            UserId::parse("alice").unwrap(),
+        )
     }
 
     #[tokio::test]

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use chatroom_domain::ids::RoomId;
+use chatroom_domain::ids::RoomKey;
 use chatroom_domain::message::{MessageDraft, MessageService};
 use chatroom_domain::user::User;
 use tokio::sync::mpsc;
@@ -40,7 +40,7 @@ pub(crate) struct PostHandler {
     pub(crate) replies: Pusher,
     pub(crate) messages: Arc<dyn MessageService>,
     pub(crate) user: User,
-    pub(crate) room: RoomId,
+    pub(crate) room: RoomKey,
     pub(crate) lang: Lang,
 }
 
@@ -70,7 +70,7 @@ impl PostHandler {
 
 /// The answer to one text frame of `user` in `room`: a pong, the ack of the
 /// stored message (D1), or the refusal.
-async fn answer(text: &str, user: &User, room: &RoomId, messages: &dyn MessageService, lang: Lang) -> ServerFrame {
+async fn answer(text: &str, user: &User, room: &RoomKey, messages: &dyn MessageService, lang: Lang) -> ServerFrame {
     let draft = match ClientFrame::parse(text) {
         Ok(ClientFrame::Ping) => return ServerFrame::Pong,
         Ok(ClientFrame::Message { content, client_msg_id }) => MessageDraft { content, client_msg_id },
@@ -85,7 +85,7 @@ async fn answer(text: &str, user: &User, room: &RoomId, messages: &dyn MessageSe
 
 #[cfg(test)]
 mod tests {
-    use chatroom_domain::ids::{Seq, UserId};
+    use chatroom_domain::ids::{Incarnation, RoomId, Seq, UserId};
     use chatroom_domain::message::ports::MockMessageService;
     use chatroom_domain::message::PostMessageError;
     use chatroom_domain::timeline::{Appended, EventKind, RoomEvent, SystemEvent};
@@ -109,7 +109,7 @@ mod tests {
         let expected = move |draft: &MessageDraft| draft.content == content && draft.client_msg_id.as_deref() == id;
         messages.expect_post_message().withf(move |_, _, draft| expected(draft)).times(1).returning(|_, room, _| {
             let event = RoomEvent {
-                room_id: room.clone(),
+                room_id: room.id.clone(),
                 seq: Seq::new(7),
                 at: time::OffsetDateTime::UNIX_EPOCH,
                 kind: EventKind::System(SystemEvent::Joined(UserId::parse("alice").unwrap())),
@@ -120,7 +120,8 @@ mod tests {
     }
 
     async fn reply(text: &str, messages: MockMessageService) -> ServerFrame {
-        answer(text, &alice(), &RoomId::parse("r1").unwrap(), &messages, Lang::Zh).await
+        answer(text, &alice(), &RoomKey::new(RoomId::parse("r1").unwrap(), Incarnation::new(1)), &messages, Lang::Zh)
+            .await
     }
 
     #[tokio::test]

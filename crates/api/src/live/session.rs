@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chatroom_domain::delivery::{DeliveryMark, DisconnectReason, FeedError, RoomSignal, Subscription};
-use chatroom_domain::ids::{RoomId, Seq, SessionId};
+use chatroom_domain::ids::{RoomKey, Seq, SessionId};
 use chatroom_domain::live::{Connection, LiveService};
 use chatroom_domain::message::MessageService;
 use chatroom_domain::user::User;
@@ -68,7 +68,7 @@ pub(crate) fn run(socket: Socket, start: Box<SessionStart>) -> impl Future<Outpu
 struct Live {
     user: User,
     session: SessionId,
-    room: RoomId,
+    room: RoomKey,
     lang: Lang,
     live: Arc<dyn LiveService>,
     deliveries: Deliveries,
@@ -133,7 +133,7 @@ impl Live {
         let live = Self {
             user,
             session: session.id,
-            room: entered.room.id,
+            room: entered.room.key(),
             lang,
             live: live.take(),
             deliveries,
@@ -221,7 +221,7 @@ impl Live {
         let missing = match self.live.events_after(&self.room, after, GAP_FETCH).await {
             Ok(events) => events,
             Err(e) => {
-                tracing::warn!(error = %format_args!("{e:#}"), room = self.room.as_str(), "could not read a gap from history");
+                tracing::warn!(error = %format_args!("{e:#}"), room = %self.room, "could not read a gap from history");
                 Vec::new()
             }
         };
@@ -233,7 +233,7 @@ impl Live {
     /// delivered, to be reported within [`FLUSH_EVERY`].
     fn release(&mut self) -> Result<(), Ending> {
         while let Some(event) = self.order.pop() {
-            self.outbound.push_text(self.encoded.text(&event))?;
+            self.outbound.push_text(self.encoded.text(&self.room, &event))?;
         }
         self.delivered = self.delivered.max(self.order.released());
         if self.delivered > self.reported && self.timers.report.is_none() {
@@ -317,14 +317,16 @@ impl Live {
             // A user's own first connection already lists it in `online`, and
             // its own last one is gone: its presence is news to others only.
             RoomSignal::Presence { user: who, .. } if who == self.user.id => Ok(()),
-            RoomSignal::Presence { user: who, online } => self.reply(&ServerFrame::presence(&self.room, &who, online)),
+            RoomSignal::Presence { user: who, online } => {
+                self.reply(&ServerFrame::presence(&self.room.id, &who, online))
+            }
             RoomSignal::Disconnect { user: who, reason } if who == self.user.id => match reason {
                 DisconnectReason::Left => Err(Ending::new(close::LEFT, "left the room")),
                 DisconnectReason::Kicked => Err(Ending::new(close::KICKED, "kicked")),
             },
             RoomSignal::Disconnect { .. } => Ok(()),
             RoomSignal::Dissolved => {
-                let _ = self.outbound.push(&ServerFrame::dissolved(&self.room));
+                let _ = self.outbound.push(&ServerFrame::dissolved(&self.room.id));
                 Err(Ending::new(close::DISSOLVED, "room dissolved"))
             }
             RoomSignal::SessionsEnded(ended) if ended.contains(&self.session) => {
@@ -341,17 +343,17 @@ impl Live {
         // On close the mark is written at once, before the close frame, not with the
         // next batch: a client that reconnects right away is replayed from here (D4).
         if delivered > opened_at_mark {
-            let mark = DeliveryMark { room_id: room.clone(), user_id: user.id.clone(), seq: delivered };
+            let mark = DeliveryMark { room: room.clone(), user_id: user.id.clone(), seq: delivered };
             if let Err(e) = live.delivered(&[mark]).await {
-                tracing::warn!(error = %format_args!("{e:#}"), room = room.as_str(), "could not save the delivered seq");
+                tracing::warn!(error = %format_args!("{e:#}"), room = %room, "could not save the delivered seq");
             }
         }
         outbound.close(ending.code, ending.reason, ending.drain).await;
         drop(feed);
         if let Err(e) = live.disconnect(&room, &user.id).await {
-            tracing::warn!(error = %format_args!("{e:#}"), room = room.as_str(), "could not count a connection out");
+            tracing::warn!(error = %format_args!("{e:#}"), room = %room, "could not count a connection out");
         }
-        tracing::debug!(room = room.as_str(), user = user.id.as_str(), code = ending.code, "websocket closed");
+        tracing::debug!(room = %room, user = user.id.as_str(), code = ending.code, "websocket closed");
     }
 }
 

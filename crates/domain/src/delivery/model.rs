@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::ids::{RoomId, Seq, SessionId, UserId};
+use crate::ids::{RoomKey, Seq, SessionId, UserId};
 use crate::timeline::RoomEvent;
 
 /// Why a live connection must close.
@@ -31,10 +31,12 @@ pub enum RoomSignal {
     SessionsEnded(Vec<SessionId>),
 }
 
-/// The last seq delivered to a member (W2, D4), saved in batches.
+/// The last seq delivered to a member (W2, D4), saved in batches. It belongs
+/// to one life of the room (S7): a mark of a dissolved room never lands on a
+/// later room of the same id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryMark {
-    pub room_id: RoomId,
+    pub room: RoomKey,
     pub user_id: UserId,
     pub seq: Seq,
 }

@@ -1,11 +1,12 @@
 //! The ports of live delivery, which a cluster implements on Redis (SPEC §12): the
 //! event bus that carries a room's signals to every node, the subscriptions that
-//! read them, and who is online where.
+//! read them, and who is online where. All of them key a room by its
+//! [`RoomKey`], id and incarnation (S7).
 
 use async_trait::async_trait;
 
 use super::model::*;
-use crate::ids::{RoomId, SessionId, UserId};
+use crate::ids::{RoomKey, SessionId, UserId};
 
 /// Live delivery to the connections of a room, on every node (R10, R11, W13).
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -13,7 +14,7 @@ use crate::ids::{RoomId, SessionId, UserId};
 pub trait EventBus: Send + Sync {
     /// MUST hand the signal to every subscriber of the room on every node; signals
     /// published from one task MUST arrive in the order they were published.
-    async fn publish(&self, room: &RoomId, signal: RoomSignal) -> anyhow::Result<()>;
+    async fn publish(&self, room: &RoomKey, signal: RoomSignal) -> anyhow::Result<()>;
     /// MUST close every connection opened with one of these sessions, in every room
     /// and on every node (R11).
     async fn end_sessions(&self, sessions: &[SessionId]) -> anyhow::Result<()>;
@@ -25,12 +26,12 @@ pub trait EventBus: Send + Sync {
 pub trait Presence: Send + Sync {
     /// MUST count one more open connection of `user` to `room` and return `true`
     /// when it is the user's first one there (the user came online).
-    async fn connected(&self, room: &RoomId, user: &UserId) -> anyhow::Result<bool>;
+    async fn connected(&self, room: &RoomKey, user: &UserId) -> anyhow::Result<bool>;
     /// MUST count one connection fewer and return `true` when it was the user's last
     /// one there (the user went offline).
-    async fn disconnected(&self, room: &RoomId, user: &UserId) -> anyhow::Result<bool>;
+    async fn disconnected(&self, room: &RoomKey, user: &UserId) -> anyhow::Result<bool>;
     /// MUST return the members of the room with at least one open connection.
-    async fn online(&self, room: &RoomId) -> anyhow::Result<Vec<UserId>>;
+    async fn online(&self, room: &RoomKey) -> anyhow::Result<Vec<UserId>>;
 }
 
 /// Why a feed yields no more signals.
@@ -71,5 +72,5 @@ pub trait Subscription: Send {
 pub trait EventFeed: Send + Sync {
     /// MUST deliver every signal published to `room` after this call returns, and
     /// every session end, to the returned subscription.
-    async fn subscribe(&self, room: &RoomId) -> anyhow::Result<Box<dyn Subscription>>;
+    async fn subscribe(&self, room: &RoomKey) -> anyhow::Result<Box<dyn Subscription>>;
 }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use crate::delivery::{DeliveryMark, Subscription};
-use crate::ids::{RoomId, Seq, UserId};
+use crate::ids::{RoomKey, Seq, UserId};
 use crate::room::Entered;
 use crate::timeline::RoomEvent;
 
@@ -41,12 +41,12 @@ pub trait LiveService: Send + Sync {
     /// client) or after its last delivered seq, at most `replay_limit`.
     async fn connect(&self, user: &UserId, entered: &Entered, since: Option<Seq>) -> anyhow::Result<Connection>;
     /// Closes a connection: announces the user offline on its last one (W5).
-    async fn disconnect(&self, room: &RoomId, user: &UserId) -> anyhow::Result<()>;
+    async fn disconnect(&self, room: &RoomKey, user: &UserId) -> anyhow::Result<()>;
     /// Remembers the last seq delivered to each member (W2, D4).
     async fn delivered(&self, marks: &[DeliveryMark]) -> anyhow::Result<()>;
     /// The room's stored events with seq > `after`, ascending, at most `limit`:
     /// what a connection reads when a seq it waits for never arrived live (D2).
     /// MUST return them as stored (committed before published, D1), without
     /// checking membership: the connection is already open and counted.
-    async fn events_after(&self, room: &RoomId, after: Seq, limit: u32) -> anyhow::Result<Vec<RoomEvent>>;
+    async fn events_after(&self, room: &RoomKey, after: Seq, limit: u32) -> anyhow::Result<Vec<RoomEvent>>;
 }

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use super::ports::*;
 use crate::delivery::{DeliveryMark, EventBus, EventFeed, Presence, RoomSignal};
-use crate::ids::{RoomId, Seq, UserId};
+use crate::ids::{RoomKey, Seq, UserId};
 use crate::room::{Entered, MembershipRepository};
 use crate::timeline::{MessageStore, RoomEvent};
 
@@ -53,7 +53,7 @@ impl Service {
     /// The rest of `connect` once the connection is counted (`first`: the
     /// user's first one in the room, announced online, W5).
     async fn open(&self, entered: &Entered, user: &UserId, first: bool, since: Option<Seq>) -> anyhow::Result<Opened> {
-        let room = &entered.room.id;
+        let room = &entered.room.key();
         if first {
             self.deps.bus.publish(room, RoomSignal::Presence { user: user.clone(), online: true }).await?;
         }
@@ -74,7 +74,7 @@ impl Service {
 #[async_trait]
 impl LiveService for Service {
     async fn connect(&self, user: &UserId, entered: &Entered, since: Option<Seq>) -> anyhow::Result<Connection> {
-        let room = &entered.room.id;
+        let room = &entered.room.key();
         // Subscribe before reading anything: an event committed meanwhile is then
         // both in the replay and in the feed, never in neither.
         let feed = self.deps.feed.subscribe(room).await?;
@@ -92,7 +92,7 @@ impl LiveService for Service {
         }
     }
 
-    async fn disconnect(&self, room: &RoomId, user: &UserId) -> anyhow::Result<()> {
+    async fn disconnect(&self, room: &RoomKey, user: &UserId) -> anyhow::Result<()> {
         if self.deps.presence.disconnected(room, user).await? {
             self.deps.bus.publish(room, RoomSignal::Presence { user: user.clone(), online: false }).await?;
         }
@@ -106,7 +106,7 @@ impl LiveService for Service {
         self.deps.memberships.save_delivered(marks).await
     }
 
-    async fn events_after(&self, room: &RoomId, after: Seq, limit: u32) -> anyhow::Result<Vec<RoomEvent>> {
+    async fn events_after(&self, room: &RoomKey, after: Seq, limit: u32) -> anyhow::Result<Vec<RoomEvent>> {
         self.deps.events.list_after(room, after, limit).await
     }
 }

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use super::error::*;
 use super::model::*;
-use crate::ids::{ImageId, RoomId, UserId};
+use crate::ids::{ImageId, RoomKey, UserId};
 use crate::room::RoomSelector;
 use crate::timeline::{Appended, RoomEvent};
 use crate::user::User;
@@ -13,11 +13,12 @@ use crate::user::User;
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait MessageService: Send + Sync {
-    /// Stores a message with the next seq (R9, R13, D1, D3) and publishes it.
+    /// Stores a message with the next seq (R9, R13, D1, D3) and publishes it,
+    /// in this life of the room only (S7).
     async fn post_message(
         &self,
         author: &User,
-        room: &RoomId,
+        room: &RoomKey,
         draft: MessageDraft,
     ) -> Result<Appended, PostMessageError>;
     /// Stores an image and its event (R9, S6) and publishes it.

@@ -8,7 +8,7 @@ use super::error::*;
 use super::model::*;
 use super::ports::*;
 use crate::delivery::{EventBus, RoomSignal};
-use crate::ids::{ImageId, RoomId, UserId};
+use crate::ids::{ImageId, RoomId, RoomKey, UserId};
 use crate::room::{MembershipRepository, RoomRepository, RoomSelector};
 use crate::system::{Clock, IdGenerator, ThrottleStore};
 use crate::timeline::*;
@@ -56,13 +56,13 @@ impl Service {
     }
 
     /// The room of an image: the one named, or the caller's only room.
-    async fn image_room(&self, author: &UserId, room: Option<RoomSelector>) -> Result<RoomId, PostImageError> {
+    async fn image_room(&self, author: &UserId, room: Option<RoomSelector>) -> Result<RoomKey, PostImageError> {
         if let Some(room) = room {
-            return Ok(room.find(self.deps.rooms.as_ref()).await?.id);
+            return Ok(room.find(self.deps.rooms.as_ref()).await?.key());
         }
         let mut rooms = self.deps.rooms.list_for_member(author).await?;
         match (rooms.pop(), rooms.is_empty()) {
-            (Some(only), true) => Ok(only.id),
+            (Some(only), true) => Ok(only.key()),
             _ => Err(InvalidInput::new("roomName", Rule::Required).into()),
         }
     }
@@ -116,12 +116,12 @@ impl MessageService for Service {
     async fn post_message(
         &self,
         author: &User,
-        room: &RoomId,
+        room: &RoomKey,
         draft: MessageDraft,
     ) -> Result<Appended, PostMessageError> {
         let content = MessageContent::parse(&draft.content, self.policy.max_chars)?;
         let client_msg_id = draft.client_msg_id.as_deref().map(ClientMsgId::parse).transpose()?;
-        self.require_member(room, &author.id).await?;
+        self.require_member(&room.id, &author.id).await?;
         let now = self.deps.clock.now();
         let from = Sender { id: author.id.clone(), name: author.name.clone() };
         let event = NewEvent { at: now, kind: EventKind::Message { from, content, client_msg_id } };
@@ -153,7 +153,7 @@ impl MessageService for Service {
         }
         let image_type = ImageType::sniff(&bytes).ok_or(PostImageError::UnsupportedType)?;
         let room = self.image_room(&author.id, room).await?;
-        self.require_member(&room, &author.id).await?;
+        self.require_member(&room.id, &author.id).await?;
         let raw_id = self.deps.ids.random_id();
         let image =
             ImageId::parse(&raw_id).ok_or_else(|| anyhow::anyhow!("id generator produced a malformed image id"))?;
@@ -194,7 +194,7 @@ impl MessageService for Service {
         let fetch = limit + 1;
         let (events, has_more) = match after {
             Some(after) => {
-                let mut events = self.deps.events.list_after(&room.id, after, fetch).await?;
+                let mut events = self.deps.events.list_after(&room.key(), after, fetch).await?;
                 if let Some(before) = before {
                     events.retain(|e| e.seq < before);
                 }
@@ -203,7 +203,7 @@ impl MessageService for Service {
                 (events, has_more)
             }
             None => {
-                let mut events = self.deps.events.list_before(&room.id, before, fetch).await?;
+                let mut events = self.deps.events.list_before(&room.key(), before, fetch).await?;
                 let has_more = events.len() > limit as usize;
                 if has_more {
                     events.remove(0);

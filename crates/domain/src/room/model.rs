@@ -6,7 +6,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::ids::{ImageId, RoomId, Seq, UserId};
+use crate::ids::{ImageId, Incarnation, RoomId, RoomKey, Seq, UserId};
 use crate::timeline::{RoomEvent, RoomSnapshot};
 use crate::user::UserName;
 use crate::validation::{display_text, InvalidInput, Rule};
@@ -99,6 +99,8 @@ impl Access {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Room {
     pub id: RoomId,
+    /// This life of the roomId (S7).
+    pub incarnation: Incarnation,
     pub name: RoomName,
     pub capacity: Capacity,
     pub access: Access,
@@ -110,6 +112,11 @@ impl Room {
     /// Whether `user` owns the room (R5).
     pub fn is_owned_by(&self, user: &UserId) -> bool {
         &self.owner == user
+    }
+
+    /// The key of everything kept in memory about this room (S7).
+    pub fn key(&self) -> RoomKey {
+        RoomKey::new(self.id.clone(), self.incarnation)
     }
 
     /// The room as a `roomUpdated` event records it.

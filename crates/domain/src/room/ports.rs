@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::error::*;
 use super::model::*;
 use crate::delivery::DeliveryMark;
-use crate::ids::{ImageId, RoomId, UserId};
+use crate::ids::{ImageId, RoomId, RoomKey, UserId};
 use crate::timeline::RoomEvent;
 
 /// Room operations, as the API calls them.
@@ -90,7 +90,9 @@ pub enum TransferOwnershipError {
     Unexpected(#[from] anyhow::Error),
 }
 
-/// Storage of rooms.
+/// Storage of rooms. A write given a [`RoomKey`] MUST act on that life of the
+/// room only: a room dissolved and created again under the same id is another
+/// room, and the write finds it gone (S7).
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait RoomRepository: Send + Sync {
@@ -116,7 +118,7 @@ pub trait RoomRepository: Send + Sync {
     /// the room is gone.
     async fn update(
         &self,
-        id: &RoomId,
+        room: &RoomKey,
         changes: &RoomChanges,
         at: OffsetDateTime,
     ) -> Result<(Room, RoomEvent), ChangeRoomError>;
@@ -126,13 +128,13 @@ pub trait RoomRepository: Send + Sync {
     /// [`TransferOwnershipError::RoomNotFound`] when the room is gone.
     async fn transfer_ownership(
         &self,
-        id: &RoomId,
+        room: &RoomKey,
         new_owner: &UserId,
         at: OffsetDateTime,
     ) -> Result<RoomEvent, TransferOwnershipError>;
     /// MUST delete the room with its memberships, events and kick records and return
     /// the ids of its images; `None` when there was no such room.
-    async fn delete(&self, id: &RoomId) -> anyhow::Result<Option<Vec<ImageId>>>;
+    async fn delete(&self, room: &RoomKey) -> anyhow::Result<Option<Vec<ImageId>>>;
 }
 
 /// Why [`MembershipRepository::add`] added nothing.
@@ -176,7 +178,7 @@ pub trait MembershipRepository: Send + Sync {
     /// [`AddMemberError::RoomNotFound`] when the room is gone.
     async fn add(
         &self,
-        room: &RoomId,
+        room: &RoomKey,
         user: &UserId,
         at: OffsetDateTime,
     ) -> Result<(Membership, RoomEvent), AddMemberError>;
@@ -189,7 +191,7 @@ pub trait MembershipRepository: Send + Sync {
     /// is gone.
     async fn remove(
         &self,
-        room: &RoomId,
+        room: &RoomKey,
         user: &UserId,
         departure: Departure,
         at: OffsetDateTime,
@@ -201,6 +203,7 @@ pub trait MembershipRepository: Send + Sync {
     /// MUST return when `user` was last kicked from `room`, if ever (R14).
     async fn last_kicked_at(&self, room: &RoomId, user: &UserId) -> anyhow::Result<Option<OffsetDateTime>>;
     /// MUST save each mark as the member's last delivered seq, never lowering a
-    /// saved one; marks of memberships that no longer exist are ignored.
+    /// saved one; marks of memberships that no longer exist, or of another life
+    /// of the room (S7), are ignored.
     async fn save_delivered(&self, marks: &[DeliveryMark]) -> anyhow::Result<()>;
 }

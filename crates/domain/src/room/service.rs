@@ -11,8 +11,8 @@ use super::error::*;
 use super::model::*;
 use super::ports::*;
 use crate::delivery::{DisconnectReason, EventBus, Presence, RoomSignal};
-use crate::ids::{RoomId, Seq, UserId};
-use crate::system::Clock;
+use crate::ids::{Incarnation, RoomId, RoomKey, Seq, UserId};
+use crate::system::{Clock, IdGenerator};
 use crate::timeline::ImageStore;
 use crate::validation::{InvalidInput, Rule};
 
@@ -24,6 +24,7 @@ pub struct Deps {
     pub presence: Arc<dyn Presence>,
     pub images: Arc<dyn ImageStore>,
     pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdGenerator>,
 }
 
 /// Implements [`RoomService`] with the rules of the specification.
@@ -43,7 +44,7 @@ impl Service {
     /// Publishes committed events and signals in order. A failure to publish is
     /// logged by the caller's error path only if the bus is down: the change itself
     /// is committed and members recover it by replay (D4).
-    async fn publish(&self, room: &RoomId, signals: impl IntoIterator<Item = RoomSignal>) -> anyhow::Result<()> {
+    async fn publish(&self, room: &RoomKey, signals: impl IntoIterator<Item = RoomSignal>) -> anyhow::Result<()> {
         for signal in signals {
             self.deps.bus.publish(room, signal).await?;
         }
@@ -68,7 +69,12 @@ impl Service {
     }
 
     /// Removes a member and tells the room (R8, R10).
-    async fn remove_member(&self, room: &RoomId, user: &UserId, departure: Departure) -> Result<(), RemoveMemberError> {
+    async fn remove_member(
+        &self,
+        room: &RoomKey,
+        user: &UserId,
+        departure: Departure,
+    ) -> Result<(), RemoveMemberError> {
         let outcome = self.deps.memberships.remove(room, user, departure, self.deps.clock.now()).await?;
         let reason = match departure {
             Departure::Left => DisconnectReason::Left,
@@ -126,6 +132,8 @@ impl RoomService for Service {
     async fn create_room(&self, caller: &UserId, new_room: NewRoom) -> Result<Entered, CreateRoomError> {
         let room = Room {
             id: RoomId::parse(&new_room.room_id)?,
+            // Bit for bit: any 64 bits tell two lives of a roomId apart (S7).
+            incarnation: Incarnation::new(self.deps.ids.random_u64() as i64),
             name: RoomName::parse(&new_room.room_name)?,
             capacity: Capacity::parse(&new_room.capacity, self.policy.max_capacity)?,
             access: Access::parse(&new_room.access)?,
@@ -143,7 +151,7 @@ impl RoomService for Service {
             joined_at: room.created_at,
             last_delivered_seq: Seq::ZERO,
         };
-        self.publish(&room.id, [RoomSignal::Event(joined.into())]).await?;
+        self.publish(&room.key(), [RoomSignal::Event(joined.into())]).await?;
         Ok(Entered { room, membership, newcomer: true })
     }
 
@@ -159,9 +167,9 @@ impl RoomService for Service {
         if let Some(retry_after) = self.kick_cooldown_left(&room.id, caller, now).await? {
             return Err(EnterRoomError::KickedRecently { retry_after });
         }
-        match self.deps.memberships.add(&room.id, caller, now).await {
+        match self.deps.memberships.add(&room.key(), caller, now).await {
             Ok((membership, joined)) => {
-                self.publish(&room.id, [RoomSignal::Event(joined.into())]).await?;
+                self.publish(&room.key(), [RoomSignal::Event(joined.into())]).await?;
                 Ok(Entered { room, membership, newcomer: true })
             }
             Err(AddMemberError::Full) => Err(EnterRoomError::Full),
@@ -183,7 +191,7 @@ impl RoomService for Service {
 
     async fn leave_room(&self, caller: &UserId, room: &RoomSelector) -> Result<(), LeaveRoomError> {
         let room = room.find(self.deps.rooms.as_ref()).await?;
-        match self.remove_member(&room.id, caller, Departure::Left).await {
+        match self.remove_member(&room.key(), caller, Departure::Left).await {
             Ok(()) => Ok(()),
             Err(RemoveMemberError::NotMember) => Err(LeaveRoomError::NotMember),
             Err(RemoveMemberError::RoomNotFound) => Err(LeaveRoomError::NotFound),
@@ -198,7 +206,7 @@ impl RoomService for Service {
         target: &UserId,
     ) -> Result<(), MemberActionError> {
         let room = self.owner_targets(caller, room, target).await?;
-        match self.remove_member(&room.id, target, Departure::Kicked).await {
+        match self.remove_member(&room.key(), target, Departure::Kicked).await {
             Ok(()) => Ok(()),
             Err(RemoveMemberError::NotMember) => Err(MemberActionError::TargetNotMember),
             Err(RemoveMemberError::RoomNotFound) => Err(MemberActionError::NotFound),
@@ -213,8 +221,9 @@ impl RoomService for Service {
         target: &UserId,
     ) -> Result<(), MemberActionError> {
         let room = self.owner_targets(caller, room, target).await?;
-        match self.deps.rooms.transfer_ownership(&room.id, target, self.deps.clock.now()).await {
-            Ok(event) => Ok(self.publish(&room.id, [RoomSignal::Event(event.into())]).await?),
+        let key = room.key();
+        match self.deps.rooms.transfer_ownership(&key, target, self.deps.clock.now()).await {
+            Ok(event) => Ok(self.publish(&key, [RoomSignal::Event(event.into())]).await?),
             Err(TransferOwnershipError::NotMember) => Err(MemberActionError::TargetNotMember),
             Err(TransferOwnershipError::RoomNotFound) => Err(MemberActionError::NotFound),
             Err(TransferOwnershipError::Unexpected(e)) => Err(e.context("transferring ownership").into()),
@@ -239,9 +248,10 @@ impl RoomService for Service {
         if !room.is_owned_by(caller) {
             return Err(UpdateRoomError::NotOwner);
         }
-        match self.deps.rooms.update(&room.id, &changes, self.deps.clock.now()).await {
+        let key = room.key();
+        match self.deps.rooms.update(&key, &changes, self.deps.clock.now()).await {
             Ok((updated, event)) => {
-                self.publish(&room.id, [RoomSignal::Event(event.into())]).await?;
+                self.publish(&key, [RoomSignal::Event(event.into())]).await?;
                 Ok(updated)
             }
             Err(ChangeRoomError::Taken) => Err(UpdateRoomError::NameTaken),
@@ -256,8 +266,9 @@ impl RoomService for Service {
         if !room.is_owned_by(caller) {
             return Err(DissolveRoomError::NotOwner);
         }
-        let images = self.deps.rooms.delete(&room.id).await?.ok_or(DissolveRoomError::NotFound)?;
-        self.publish(&room.id, [RoomSignal::Dissolved]).await?;
+        let key = room.key();
+        let images = self.deps.rooms.delete(&key).await?.ok_or(DissolveRoomError::NotFound)?;
+        self.publish(&key, [RoomSignal::Dissolved]).await?;
         self.deps.images.delete(&images).await?;
         Ok(())
     }
@@ -277,7 +288,7 @@ impl RoomService for Service {
             return Err(ListMembersError::NotMember);
         }
         let members = self.deps.memberships.list(&room.id).await?;
-        let online: HashSet<UserId> = self.deps.presence.online(&room.id).await?.into_iter().collect();
+        let online: HashSet<UserId> = self.deps.presence.online(&room.key()).await?.into_iter().collect();
         Ok(members
             .into_iter()
             .map(|m| MemberView {

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use super::error::AppendError;
 use super::model::*;
-use crate::ids::{ImageId, RoomId, Seq};
+use crate::ids::{ImageId, RoomKey, Seq};
 
 /// Storage of room events.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -17,20 +17,22 @@ pub trait MessageStore: Send + Sync {
     /// several nodes) and store it. When the event is a message whose clientMsgId
     /// was stored for the same room and sender at or after `dedupe_since`, MUST store
     /// nothing and return the stored event with `duplicate` set (D3).
-    /// `RoomNotFound` when the room is gone.
+    /// `RoomNotFound` when the room is gone, or is a later life of its id (S7).
     async fn append(
         &self,
-        room: &RoomId,
+        room: &RoomKey,
         event: NewEvent,
         dedupe_since: OffsetDateTime,
     ) -> Result<Appended, AppendError>;
-    /// MUST return up to `limit` events with seq > `after`, ascending.
-    async fn list_after(&self, room: &RoomId, after: Seq, limit: u32) -> anyhow::Result<Vec<RoomEvent>>;
+    /// MUST return up to `limit` events with seq > `after`, ascending. Like
+    /// every read here, MUST return nothing of another life of the room's id
+    /// (S7).
+    async fn list_after(&self, room: &RoomKey, after: Seq, limit: u32) -> anyhow::Result<Vec<RoomEvent>>;
     /// MUST return the `limit` latest events with seq < `before` (all when `None`),
     /// ascending.
-    async fn list_before(&self, room: &RoomId, before: Option<Seq>, limit: u32) -> anyhow::Result<Vec<RoomEvent>>;
-    /// MUST return the room's last seq (0 when it has no event).
-    async fn last_seq(&self, room: &RoomId) -> anyhow::Result<Seq>;
+    async fn list_before(&self, room: &RoomKey, before: Option<Seq>, limit: u32) -> anyhow::Result<Vec<RoomEvent>>;
+    /// MUST return the room's last seq (0 when it has no event, or is gone).
+    async fn last_seq(&self, room: &RoomKey) -> anyhow::Result<Seq>;
 }
 
 /// Storage of image bytes (S6): files under the data directory by default.

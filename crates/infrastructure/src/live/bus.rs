@@ -16,14 +16,14 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
 use chatroom_domain::delivery::{EventBus, EventFeed, FeedError, RoomSignal, Subscription};
-use chatroom_domain::ids::{RoomId, SessionId};
+use chatroom_domain::ids::{RoomKey, SessionId};
 use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
 
 /// Signals buffered per room before a slow subscriber lags (W12).
 const ROOM_CAPACITY: usize = 1024;
 const SESSION_ENDS_CAPACITY: usize = 1024;
 
-type Rooms = HashMap<RoomId, broadcast::Sender<RoomSignal>>;
+type Rooms = HashMap<RoomKey, broadcast::Sender<RoomSignal>>;
 
 #[derive(Debug)]
 struct Shared {
@@ -70,7 +70,7 @@ impl InProcessEventBus {
 
 #[async_trait]
 impl EventBus for InProcessEventBus {
-    async fn publish(&self, room: &RoomId, signal: RoomSignal) -> anyhow::Result<()> {
+    async fn publish(&self, room: &RoomKey, signal: RoomSignal) -> anyhow::Result<()> {
         if let Some(sender) = self.shared.rooms().get(room) {
             // An error only means every subscriber left meanwhile: nobody to tell.
             let _ = sender.send(signal);
@@ -90,7 +90,7 @@ impl EventBus for InProcessEventBus {
 #[async_trait]
 impl EventFeed for InProcessEventBus {
     /// One subscription per live connection.
-    async fn subscribe(&self, room: &RoomId) -> anyhow::Result<Box<dyn Subscription>> {
+    async fn subscribe(&self, room: &RoomKey) -> anyhow::Result<Box<dyn Subscription>> {
         let signals = {
             let mut rooms = self.shared.rooms();
             let sender = rooms.entry(room.clone()).or_insert_with(|| broadcast::channel(self.shared.room_capacity).0);
@@ -110,7 +110,7 @@ impl EventFeed for InProcessEventBus {
 /// connection compares with its own session (R11). Dropping it unsubscribes.
 #[derive(Debug)]
 struct RoomSubscription {
-    room: RoomId,
+    room: RoomKey,
     signals: broadcast::Receiver<RoomSignal>,
     session_ends: broadcast::Receiver<Arc<[SessionId]>>,
     shared: Arc<Shared>,

@@ -7,9 +7,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
 use chatroom_domain::delivery::Presence;
-use chatroom_domain::ids::{RoomId, UserId};
+use chatroom_domain::ids::{RoomKey, UserId};
 
-type Connections = HashMap<RoomId, HashMap<UserId, usize>>;
+type Connections = HashMap<RoomKey, HashMap<UserId, usize>>;
 
 /// Connection counts of this process. Rooms and users with no connection left are
 /// forgotten, so memory follows what is open, not what ever was.
@@ -33,14 +33,14 @@ impl InProcessPresence {
 
 #[async_trait]
 impl Presence for InProcessPresence {
-    async fn connected(&self, room: &RoomId, user: &UserId) -> anyhow::Result<bool> {
+    async fn connected(&self, room: &RoomKey, user: &UserId) -> anyhow::Result<bool> {
         let mut connections = self.connections();
         let count = connections.entry(room.clone()).or_default().entry(user.clone()).or_insert(0);
         *count += 1;
         Ok(*count == 1)
     }
 
-    async fn disconnected(&self, room: &RoomId, user: &UserId) -> anyhow::Result<bool> {
+    async fn disconnected(&self, room: &RoomKey, user: &UserId) -> anyhow::Result<bool> {
         let mut connections = self.connections();
         let Some(users) = connections.get_mut(room) else {
             tracing::warn!(room = %room, user = %user, "disconnect without a matching connect");
@@ -61,7 +61,7 @@ impl Presence for InProcessPresence {
         Ok(true)
     }
 
-    async fn online(&self, room: &RoomId) -> anyhow::Result<Vec<UserId>> {
+    async fn online(&self, room: &RoomKey) -> anyhow::Result<Vec<UserId>> {
         let mut online: Vec<UserId> =
             self.connections().get(room).map(|users| users.keys().cloned().collect()).unwrap_or_default();
         online.sort();
@@ -71,10 +71,22 @@ impl Presence for InProcessPresence {
 
 #[cfg(test)]
 mod tests {
+    use chatroom_domain::ids::{Incarnation, RoomId};
+
     use super::*;
 
-    fn room(id: &str) -> RoomId {
-        RoomId::parse(id).unwrap()
+    #[tokio::test]
+    async fn s7_a_later_life_of_a_room_id_has_nobody_online_from_the_earlier_one() {
+        let presence = InProcessPresence::new();
+        let old = room("r1");
+        let new = RoomKey::new(old.id.clone(), Incarnation::new(2));
+        presence.connected(&old, &user("alice")).await.unwrap();
+        assert!(presence.online(&new).await.unwrap().is_empty());
+        assert!(presence.connected(&new, &user("alice")).await.unwrap(), "her first connection to the new room");
+    }
+
+    fn room(id: &str) -> RoomKey {
+        RoomKey::new(RoomId::parse(id).unwrap(), Incarnation::new(1))
     }
 
     fn user(id: &str) -> UserId {

@@ -5,13 +5,13 @@
 use anyhow::Context;
 use async_trait::async_trait;
 use chatroom_domain::delivery::DeliveryMark;
-use chatroom_domain::ids::{RoomId, UserId};
+use chatroom_domain::ids::{RoomId, RoomKey, UserId};
 use chatroom_domain::room::{
     AddMemberError, Departure, Member, Membership, MembershipRepository, RemovalOutcome, RemoveMemberError,
 };
 use chatroom_domain::timeline::{EventKind, NewEvent, RoomEvent, SystemEvent};
 use chatroom_domain::user::UserName;
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
     TransactionTrait,
@@ -48,7 +48,7 @@ async fn is_member(txn: &DatabaseTransaction, room: &RoomId, user: &UserId) -> a
 /// Appends a system event to a room this transaction has locked.
 async fn append_system(
     txn: &DatabaseTransaction,
-    room: &RoomId,
+    room: &RoomKey,
     at: OffsetDateTime,
     event: SystemEvent,
 ) -> anyhow::Result<RoomEvent> {
@@ -100,7 +100,7 @@ impl MembershipRepository for SeaOrmMembershipRepository {
     #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn add(
         &self,
-        room: &RoomId,
+        room: &RoomKey,
         user: &UserId,
         at: OffsetDateTime,
     ) -> Result<(Membership, RoomEvent), AddMemberError> {
@@ -108,7 +108,7 @@ impl MembershipRepository for SeaOrmMembershipRepository {
         // R4: the count only grows while below the capacity, whoever else is joining.
         let admitted = rooms::Entity::update_many()
             .col_expr(rooms::Column::MemberCount, Expr::col(rooms::Column::MemberCount).add(1))
-            .filter(rooms::Column::Id.eq(room.as_str()))
+            .filter(rooms::this_life(room))
             .filter(Expr::col(rooms::Column::MemberCount).lt(Expr::col(rooms::Column::Capacity)))
             .exec(&txn)
             .await
@@ -117,14 +117,14 @@ impl MembershipRepository for SeaOrmMembershipRepository {
             if find_room(&txn, room).await?.is_none() {
                 return Err(AddMemberError::RoomNotFound);
             }
-            let already = is_member(&txn, room, user).await?;
+            let already = is_member(&txn, &room.id, user).await?;
             return Err(if already { AddMemberError::AlreadyMember } else { AddMemberError::Full });
         }
-        if is_member(&txn, room, user).await? {
+        if is_member(&txn, &room.id, user).await? {
             return Err(AddMemberError::AlreadyMember);
         }
         let event = append_system(&txn, room, at, SystemEvent::Joined(user.clone())).await?;
-        let row = memberships::Model::joining(room, user, at, event.seq.get());
+        let row = memberships::Model::joining(&room.id, user, at, event.seq.get());
         match memberships::Entity::insert(row.clone().into_active_model()).exec_without_returning(&txn).await {
             Ok(_) => {}
             Err(err) if is_unique_violation(&err) => return Err(AddMemberError::AlreadyMember),
@@ -137,7 +137,7 @@ impl MembershipRepository for SeaOrmMembershipRepository {
     #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn remove(
         &self,
-        room: &RoomId,
+        room: &RoomKey,
         user: &UserId,
         departure: Departure,
         at: OffsetDateTime,
@@ -145,14 +145,14 @@ impl MembershipRepository for SeaOrmMembershipRepository {
         let txn = self.db.writer().begin().await.map_err(unexpected("beginning a transaction"))?;
         let counted = rooms::Entity::update_many()
             .col_expr(rooms::Column::MemberCount, Expr::col(rooms::Column::MemberCount).sub(1))
-            .filter(rooms::Column::Id.eq(room.as_str()))
+            .filter(rooms::this_life(room))
             .exec(&txn)
             .await
             .map_err(unexpected("counting a departure"))?;
         if counted.rows_affected == 0 {
             return Err(RemoveMemberError::RoomNotFound);
         }
-        let removed = memberships::Entity::delete_by_id(key(room, user))
+        let removed = memberships::Entity::delete_by_id(key(&room.id, user))
             .exec(&txn)
             .await
             .map_err(unexpected("deleting a membership"))?;
@@ -162,24 +162,24 @@ impl MembershipRepository for SeaOrmMembershipRepository {
         let row = find_room(&txn, room).await?.context("room vanished inside its transaction")?;
         if row.member_count <= 0 {
             // R8: the last member left; the room goes.
-            let images = delete_room(&txn, room).await?;
+            let images = delete_room(&txn, &room.id).await?;
             txn.commit().await.map_err(unexpected("committing a dissolution"))?;
             return Ok(RemovalOutcome { events: Vec::new(), new_owner: None, dissolved: Some(images) });
         }
         let departed = match departure {
             Departure::Left => SystemEvent::Left(user.clone()),
             Departure::Kicked => {
-                record_kick(&txn, room, user, at).await?;
+                record_kick(&txn, &room.id, user, at).await?;
                 SystemEvent::Kicked(user.clone())
             }
         };
         let mut events = vec![append_system(&txn, room, at, departed).await?];
         let mut new_owner = None;
         if row.owner_id == user.as_str() {
-            let next = successor(&txn, room).await?;
+            let next = successor(&txn, &room.id).await?;
             rooms::Entity::update_many()
                 .col_expr(rooms::Column::OwnerId, Expr::value(next.as_str()))
-                .filter(rooms::Column::Id.eq(room.as_str()))
+                .filter(rooms::this_life(room))
                 .exec(&txn)
                 .await
                 .map_err(unexpected("passing ownership on"))?;
@@ -243,9 +243,15 @@ impl MembershipRepository for SeaOrmMembershipRepository {
         let txn = self.db.writer().begin().await.context("beginning a transaction")?;
         for mark in marks {
             // Never lowers: a slower connection may report an older seq last.
+            // Only in the life of the room it was read in (S7).
+            let this_life = Query::select()
+                .column(rooms::Column::Id)
+                .from(rooms::Entity)
+                .cond_where(rooms::this_life(&mark.room))
+                .to_owned();
             memberships::Entity::update_many()
                 .col_expr(memberships::Column::LastDeliveredSeq, Expr::value(mark.seq.get()))
-                .filter(memberships::Column::RoomId.eq(mark.room_id.as_str()))
+                .filter(memberships::Column::RoomId.in_subquery(this_life))
                 .filter(memberships::Column::UserId.eq(mark.user_id.as_str()))
                 .filter(memberships::Column::LastDeliveredSeq.lt(mark.seq.get()))
                 .exec(&txn)

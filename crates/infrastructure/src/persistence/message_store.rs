@@ -15,9 +15,9 @@ use std::future::Future;
 
 use anyhow::{anyhow, Context};
 use async_trait::async_trait;
-use chatroom_domain::ids::{RoomId, Seq};
+use chatroom_domain::ids::{RoomId, RoomKey, Seq};
 use chatroom_domain::timeline::{AppendError, Appended, EventKind, MessageStore, NewEvent, RoomEvent};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
     TransactionTrait,
@@ -57,7 +57,7 @@ pub struct AppendWriter {
 /// An append waiting for its transaction.
 #[derive(Debug)]
 struct Pending {
-    room: RoomId,
+    room: RoomKey,
     event: NewEvent,
     dedupe_since: OffsetDateTime,
     answer: oneshot::Sender<Result<Appended, AppendError>>,
@@ -138,9 +138,9 @@ enum BatchFailed {
 }
 
 async fn append_together(db: &Database, batch: &[Pending]) -> Result<Vec<Result<Appended, AppendError>>, BatchFailed> {
-    let mut rooms: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut rooms: BTreeMap<(&str, i64), Vec<usize>> = BTreeMap::new();
     for (i, pending) in batch.iter().enumerate() {
-        rooms.entry(pending.room.as_str()).or_default().push(i);
+        rooms.entry((pending.room.as_str(), pending.room.incarnation.get())).or_default().push(i);
     }
     let txn = db.writer().begin().await.map_err(|e| BatchFailed::Statement(e.into()))?;
     let mut answers: Vec<Option<Result<Appended, AppendError>>> = batch.iter().map(|_| None).collect();
@@ -192,7 +192,7 @@ async fn append_to_room(
     let Some(last) = allocate_seqs(txn, room, count).await? else {
         return Ok(pendings.iter().map(|_| Err(AppendError::RoomNotFound)).collect());
     };
-    let mut earlier = earlier_copies(txn, room, pendings).await?;
+    let mut earlier = earlier_copies(txn, &room.id, pendings).await?;
     // The messages of this batch by resend key, stored or found.
     let mut known: Vec<(ResendKey<'_>, RoomEvent)> = Vec::new();
     let (mut rows, mut released, mut answers) = (Vec::new(), Vec::new(), Vec::with_capacity(pendings.len()));
@@ -216,7 +216,7 @@ async fn append_to_room(
                 released.push(copy.seq);
             }
         }
-        let (row, event) = event_row(room, seq, pending.event.clone())?;
+        let (row, event) = event_row(&room.id, seq, pending.event.clone())?;
         seq += 1;
         if let Some(key) = key {
             known.push((key, event.clone()));
@@ -228,7 +228,7 @@ async fn append_to_room(
     if unused > 0 {
         rooms::Entity::update_many()
             .col_expr(rooms::Column::LastSeq, Expr::col(rooms::Column::LastSeq).sub(unused))
-            .filter(rooms::Column::Id.eq(room.as_str()))
+            .filter(rooms::this_life(room))
             .exec(txn)
             .await
             .context("giving resends' seqs back")?;
@@ -294,6 +294,17 @@ async fn earlier_copies(
     Ok(rows)
 }
 
+/// The events of `room` in this life only (S7): its id, and a room row of
+/// this incarnation (events of a dissolved room went with it, but a read may
+/// race a dissolution and a new creation).
+fn of_this_life(room: &RoomKey) -> sea_orm::Condition {
+    let this_life =
+        Query::select().column(rooms::Column::Id).from(rooms::Entity).cond_where(rooms::this_life(room)).to_owned();
+    sea_orm::Condition::all()
+        .add(room_events::Column::RoomId.eq(room.as_str()))
+        .add(room_events::Column::RoomId.in_subquery(this_life))
+}
+
 fn into_events(rows: Vec<room_events::Model>) -> anyhow::Result<Vec<RoomEvent>> {
     rows.into_iter().map(room_events::Model::into_domain).collect()
 }
@@ -304,7 +315,7 @@ impl MessageStore for SeaOrmMessageStore {
     #[tracing::instrument(level = "debug", skip(self, event), err(level = "debug"))]
     async fn append(
         &self,
-        room: &RoomId,
+        room: &RoomKey,
         event: NewEvent,
         dedupe_since: OffsetDateTime,
     ) -> Result<Appended, AppendError> {
@@ -315,9 +326,9 @@ impl MessageStore for SeaOrmMessageStore {
     }
 
     #[tracing::instrument(level = "debug", skip(self), err)]
-    async fn list_after(&self, room: &RoomId, after: Seq, limit: u32) -> anyhow::Result<Vec<RoomEvent>> {
+    async fn list_after(&self, room: &RoomKey, after: Seq, limit: u32) -> anyhow::Result<Vec<RoomEvent>> {
         let rows = room_events::Entity::find()
-            .filter(room_events::Column::RoomId.eq(room.as_str()))
+            .filter(of_this_life(room))
             .filter(room_events::Column::Seq.gt(after.get()))
             .order_by_asc(room_events::Column::Seq)
             .limit(u64::from(limit))
@@ -328,8 +339,8 @@ impl MessageStore for SeaOrmMessageStore {
     }
 
     #[tracing::instrument(level = "debug", skip(self), err)]
-    async fn list_before(&self, room: &RoomId, before: Option<Seq>, limit: u32) -> anyhow::Result<Vec<RoomEvent>> {
-        let mut query = room_events::Entity::find().filter(room_events::Column::RoomId.eq(room.as_str()));
+    async fn list_before(&self, room: &RoomKey, before: Option<Seq>, limit: u32) -> anyhow::Result<Vec<RoomEvent>> {
+        let mut query = room_events::Entity::find().filter(of_this_life(room));
         if let Some(before) = before {
             query = query.filter(room_events::Column::Seq.lt(before.get()));
         }
@@ -344,8 +355,9 @@ impl MessageStore for SeaOrmMessageStore {
     }
 
     #[tracing::instrument(level = "debug", skip(self), err)]
-    async fn last_seq(&self, room: &RoomId) -> anyhow::Result<Seq> {
-        let seq: Option<i64> = rooms::Entity::find_by_id(room.as_str())
+    async fn last_seq(&self, room: &RoomKey) -> anyhow::Result<Seq> {
+        let seq: Option<i64> = rooms::Entity::find()
+            .filter(rooms::this_life(room))
             .select_only()
             .column(rooms::Column::LastSeq)
             .into_tuple()

@@ -4,7 +4,7 @@
 
 use anyhow::Context;
 use async_trait::async_trait;
-use chatroom_domain::ids::{ImageId, RoomId, UserId};
+use chatroom_domain::ids::{ImageId, RoomId, RoomKey, UserId};
 use chatroom_domain::room::{
     ChangeRoomError, InsertRoomError, Room, RoomChanges, RoomName, RoomRepository, RoomSearch, TransferOwnershipError,
 };
@@ -70,7 +70,7 @@ impl RoomRepository for SeaOrmRoomRepository {
         }
         // R3: the owner's `joined` is the room's first event and orders them first.
         let joined = system(room.created_at, SystemEvent::Joined(room.owner.clone()));
-        let event = append_event(&txn, &room.id, joined).await?.context("room vanished while being created")?;
+        let event = append_event(&txn, &room.key(), joined).await?.context("room vanished while being created")?;
         let membership = memberships::Model::joining(&room.id, &room.owner, room.created_at, event.seq.get());
         memberships::Entity::insert(membership.into_active_model())
             .exec_without_returning(&txn)
@@ -130,7 +130,7 @@ impl RoomRepository for SeaOrmRoomRepository {
     #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn update(
         &self,
-        id: &RoomId,
+        id: &RoomKey,
         changes: &RoomChanges,
         at: OffsetDateTime,
     ) -> Result<(Room, RoomEvent), ChangeRoomError> {
@@ -138,7 +138,7 @@ impl RoomRepository for SeaOrmRoomRepository {
         // Touching last_seq locks the row and keeps the statement valid without changes.
         let mut update = rooms::Entity::update_many()
             .col_expr(rooms::Column::LastSeq, Expr::col(rooms::Column::LastSeq).into())
-            .filter(rooms::Column::Id.eq(id.as_str()));
+            .filter(rooms::this_life(id));
         if let Some(name) = &changes.name {
             update = update
                 .col_expr(rooms::Column::Name, Expr::value(name.as_str()))
@@ -174,7 +174,7 @@ impl RoomRepository for SeaOrmRoomRepository {
     #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn transfer_ownership(
         &self,
-        id: &RoomId,
+        id: &RoomKey,
         new_owner: &UserId,
         at: OffsetDateTime,
     ) -> Result<RoomEvent, TransferOwnershipError> {
@@ -189,22 +189,22 @@ impl RoomRepository for SeaOrmRoomRepository {
         }
         rooms::Entity::update_many()
             .col_expr(rooms::Column::OwnerId, Expr::value(new_owner.as_str()))
-            .filter(rooms::Column::Id.eq(id.as_str()))
+            .filter(rooms::this_life(id))
             .exec(&txn)
             .await
             .map_err(unexpected("changing a room's owner"))?;
-        let event = store_event(&txn, id, seq, system(at, SystemEvent::OwnerChanged(new_owner.clone()))).await?;
+        let event = store_event(&txn, &id.id, seq, system(at, SystemEvent::OwnerChanged(new_owner.clone()))).await?;
         txn.commit().await.map_err(unexpected("committing an ownership transfer"))?;
         Ok(event)
     }
 
     #[tracing::instrument(level = "debug", skip(self), err)]
-    async fn delete(&self, id: &RoomId) -> anyhow::Result<Option<Vec<ImageId>>> {
+    async fn delete(&self, id: &RoomKey) -> anyhow::Result<Option<Vec<ImageId>>> {
         let txn = self.db.writer().begin().await.context("beginning a transaction")?;
         if !lock_room(&txn, id).await? {
             return Ok(None);
         }
-        let images = delete_room(&txn, id).await?;
+        let images = delete_room(&txn, &id.id).await?;
         txn.commit().await.context("committing a room deletion")?;
         Ok(Some(images))
     }

@@ -9,7 +9,7 @@
 //! `SELECT … FOR UPDATE` would not do: SQLite ignores it.
 
 use anyhow::Context;
-use chatroom_domain::ids::{ImageId, RoomId, Seq};
+use chatroom_domain::ids::{ImageId, RoomId, RoomKey, Seq};
 use chatroom_domain::timeline::{NewEvent, RoomEvent};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -20,11 +20,12 @@ use sea_orm::{
 use super::entities::{room_events, rooms};
 use super::timestamps::from_millis;
 
-/// Locks the room's row; `false` when there is no such room.
-pub(crate) async fn lock_room(txn: &DatabaseTransaction, room: &RoomId) -> anyhow::Result<bool> {
+/// Locks the room's row; `false` when there is no such room, or only a later
+/// life of its id (S7).
+pub(crate) async fn lock_room(txn: &DatabaseTransaction, room: &RoomKey) -> anyhow::Result<bool> {
     let locked = rooms::Entity::update_many()
         .col_expr(rooms::Column::LastSeq, Expr::col(rooms::Column::LastSeq).into())
-        .filter(rooms::Column::Id.eq(room.as_str()))
+        .filter(rooms::this_life(room))
         .exec(txn)
         .await
         .context("locking a room")?;
@@ -32,17 +33,22 @@ pub(crate) async fn lock_room(txn: &DatabaseTransaction, room: &RoomId) -> anyho
 }
 
 /// Locks the room and allocates its next seq (R13); `None` when there is no such
-/// room. The seq is exactly one more than the last one committed.
-pub(crate) async fn next_seq(txn: &DatabaseTransaction, room: &RoomId) -> anyhow::Result<Option<i64>> {
+/// room (in this life, S7). The seq is exactly one more than the last one
+/// committed.
+pub(crate) async fn next_seq(txn: &DatabaseTransaction, room: &RoomKey) -> anyhow::Result<Option<i64>> {
     allocate_seqs(txn, room, 1).await
 }
 
 /// Locks the room and allocates its next `count` seqs (R13), returning the last
-/// of them; `None` when there is no such room.
-pub(crate) async fn allocate_seqs(txn: &DatabaseTransaction, room: &RoomId, count: i64) -> anyhow::Result<Option<i64>> {
+/// of them; `None` when there is no such room (in this life, S7).
+pub(crate) async fn allocate_seqs(
+    txn: &DatabaseTransaction,
+    room: &RoomKey,
+    count: i64,
+) -> anyhow::Result<Option<i64>> {
     let mut bump = rooms::Entity::update_many()
         .col_expr(rooms::Column::LastSeq, Expr::col(rooms::Column::LastSeq).add(count))
-        .filter(rooms::Column::Id.eq(room.as_str()))
+        .filter(rooms::this_life(room))
         .into_query();
     let backend = txn.get_database_backend();
     if backend != DbBackend::MySql {
@@ -94,18 +100,18 @@ pub(crate) async fn store_event(
 /// such room.
 pub(crate) async fn append_event(
     txn: &DatabaseTransaction,
-    room: &RoomId,
+    room: &RoomKey,
     event: NewEvent,
 ) -> anyhow::Result<Option<RoomEvent>> {
     match next_seq(txn, room).await? {
-        Some(seq) => store_event(txn, room, seq, event).await.map(Some),
+        Some(seq) => store_event(txn, &room.id, seq, event).await.map(Some),
         None => Ok(None),
     }
 }
 
-/// The room's current row, as this transaction sees it.
-pub(crate) async fn find_room(txn: &DatabaseTransaction, room: &RoomId) -> anyhow::Result<Option<rooms::Model>> {
-    rooms::Entity::find_by_id(room.as_str()).one(txn).await.context("reading a room")
+/// The room's current row in this life (S7), as this transaction sees it.
+pub(crate) async fn find_room(txn: &DatabaseTransaction, room: &RoomKey) -> anyhow::Result<Option<rooms::Model>> {
+    rooms::Entity::find().filter(rooms::this_life(room)).one(txn).await.context("reading a room")
 }
 
 /// Deletes a locked room; memberships, kicks and events go with it (foreign keys

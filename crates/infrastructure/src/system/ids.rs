@@ -5,8 +5,8 @@ use rand::distributions::{Distribution, Uniform};
 use rand::rngs::OsRng;
 use rand::RngCore as _;
 
-/// Session ids, image ids (128 random bits, 32 lower-case hex digits) and reset
-/// codes (S3), all drawn from [`OsRng`].
+/// Session ids, image ids (128 random bits, 32 lower-case hex digits), reset
+/// codes (S3) and room incarnations (S7), all drawn from [`OsRng`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RandomIdGenerator;
 
@@ -29,6 +29,10 @@ impl IdGenerator for RandomIdGenerator {
         // `byte % 10` would favour 0–5.
         let digit = Uniform::new_inclusive(b'0', b'9');
         digit.sample_iter(OsRng).take(len).map(char::from).collect()
+    }
+
+    fn random_u64(&self) -> u64 {
+        OsRng.next_u64()
     }
 }
 

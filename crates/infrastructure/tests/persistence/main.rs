@@ -9,6 +9,7 @@
 mod support;
 
 mod database;
+mod incarnations;
 mod memberships;
 mod messages;
 mod reset_codes;

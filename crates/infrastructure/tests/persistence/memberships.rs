@@ -9,7 +9,7 @@ use chatroom_domain::room::{AddMemberError, Departure, MembershipRepository, Rem
 use chatroom_domain::timeline::{EventKind, MessageStore, SystemEvent};
 use chatroom_infrastructure::persistence::{Database, SeaOrmMembershipRepository, SeaOrmRoomRepository};
 
-use crate::support::{at, contract_tests, given_room, given_users, image, message_store, room_id, user_id};
+use crate::support::{at, contract_tests, given_room, given_users, image, message_store, room_id, room_key, user_id};
 
 contract_tests!(
     r4_racing_joins_never_exceed_the_capacity,
@@ -34,7 +34,7 @@ async fn r4_racing_joins_never_exceed_the_capacity(db: Database) {
         .iter()
         .map(|name| {
             let (repo, user) = (Arc::clone(&repo), user_id(name));
-            tokio::spawn(async move { repo.add(&room_id("r1"), &user, at(1)).await })
+            tokio::spawn(async move { repo.add(&room_key("r1"), &user, at(1)).await })
         })
         .collect();
     let (mut joined, mut full) = (0, 0);
@@ -49,10 +49,10 @@ async fn r4_racing_joins_never_exceed_the_capacity(db: Database) {
     assert_eq!((joined, full), (4, 16), "the owner holds the fifth place");
     assert_eq!(repo.list(&room_id("r1")).await.unwrap().len(), 5);
     // member_count agrees with the memberships: one leaves, exactly one may join.
-    repo.remove(&room_id("r1"), &user_id("owner"), Departure::Left, at(2)).await.unwrap();
+    repo.remove(&room_key("r1"), &user_id("owner"), Departure::Left, at(2)).await.unwrap();
     let mut outcomes = Vec::new();
     for name in &names {
-        outcomes.push(repo.add(&room_id("r1"), &user_id(name), at(3)).await);
+        outcomes.push(repo.add(&room_key("r1"), &user_id(name), at(3)).await);
     }
     assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 1);
     assert_eq!(repo.list(&room_id("r1")).await.unwrap().len(), 5);
@@ -63,10 +63,10 @@ async fn r4_joining_reports_members_missing_rooms_and_full_rooms(db: Database) {
     given_room(&db, "r1", "alice", 2).await;
     let repo = SeaOrmMembershipRepository::new(&db);
 
-    let (membership, joined) = repo.add(&room_id("r1"), &user_id("bob"), at(1)).await.unwrap();
-    let again = repo.add(&room_id("r1"), &user_id("bob"), at(2)).await;
-    let full = repo.add(&room_id("r1"), &user_id("carol"), at(2)).await;
-    let missing = repo.add(&room_id("nowhere"), &user_id("carol"), at(2)).await;
+    let (membership, joined) = repo.add(&room_key("r1"), &user_id("bob"), at(1)).await.unwrap();
+    let again = repo.add(&room_key("r1"), &user_id("bob"), at(2)).await;
+    let full = repo.add(&room_key("r1"), &user_id("carol"), at(2)).await;
+    let missing = repo.add(&room_key("nowhere"), &user_id("carol"), at(2)).await;
 
     assert_eq!(
         (membership.user_id.as_str(), membership.joined_at, membership.last_delivered_seq),
@@ -85,8 +85,8 @@ async fn members_are_listed_in_join_order_with_the_owner_marked(db: Database) {
     given_room(&db, "r1", "owner", 10).await;
     let repo = SeaOrmMembershipRepository::new(&db);
     // Same millisecond: the join order still says zed came first.
-    repo.add(&room_id("r1"), &user_id("zed"), at(1)).await.unwrap();
-    repo.add(&room_id("r1"), &user_id("amy"), at(1)).await.unwrap();
+    repo.add(&room_key("r1"), &user_id("zed"), at(1)).await.unwrap();
+    repo.add(&room_key("r1"), &user_id("amy"), at(1)).await.unwrap();
 
     let members = repo.list(&room_id("r1")).await.unwrap();
 
@@ -101,10 +101,10 @@ async fn r8_an_owner_leaving_passes_ownership_to_the_earliest_joined_member(db: 
     given_users(&db, &["owner", "zed", "amy"]).await;
     given_room(&db, "r1", "owner", 10).await;
     let repo = SeaOrmMembershipRepository::new(&db);
-    repo.add(&room_id("r1"), &user_id("zed"), at(1)).await.unwrap();
-    repo.add(&room_id("r1"), &user_id("amy"), at(1)).await.unwrap();
+    repo.add(&room_key("r1"), &user_id("zed"), at(1)).await.unwrap();
+    repo.add(&room_key("r1"), &user_id("amy"), at(1)).await.unwrap();
 
-    let outcome = repo.remove(&room_id("r1"), &user_id("owner"), Departure::Left, at(5)).await.unwrap();
+    let outcome = repo.remove(&room_key("r1"), &user_id("owner"), Departure::Left, at(5)).await.unwrap();
 
     assert_eq!(outcome.new_owner, Some(user_id("zed")));
     assert_eq!(outcome.dissolved, None);
@@ -119,7 +119,7 @@ async fn r8_an_owner_leaving_passes_ownership_to_the_earliest_joined_member(db: 
     let room = SeaOrmRoomRepository::new(&db).find_by_id(&room_id("r1")).await.unwrap().unwrap();
     assert_eq!(room.owner, user_id("zed"));
     // A member who is not the owner leaves without a handover.
-    let plain = repo.remove(&room_id("r1"), &user_id("amy"), Departure::Left, at(6)).await.unwrap();
+    let plain = repo.remove(&room_key("r1"), &user_id("amy"), Departure::Left, at(6)).await.unwrap();
     assert_eq!((plain.events.len(), plain.new_owner), (1, None));
 }
 
@@ -127,17 +127,17 @@ async fn r8_the_last_member_leaving_dissolves_the_room_and_returns_its_images(db
     given_users(&db, &["owner"]).await;
     given_room(&db, "r1", "owner", 10).await;
     let picture = "00112233445566778899aabbccddeeff";
-    message_store(&db).append(&room_id("r1"), image("owner", picture, 1), at(0)).await.unwrap();
+    message_store(&db).append(&room_key("r1"), image("owner", picture, 1), at(0)).await.unwrap();
     let repo = SeaOrmMembershipRepository::new(&db);
 
-    let outcome = repo.remove(&room_id("r1"), &user_id("owner"), Departure::Left, at(2)).await.unwrap();
+    let outcome = repo.remove(&room_key("r1"), &user_id("owner"), Departure::Left, at(2)).await.unwrap();
 
     assert!(outcome.events.is_empty());
     assert_eq!(outcome.new_owner, None);
     let images = outcome.dissolved.unwrap();
     assert_eq!(images.iter().map(|i| i.as_str()).collect::<Vec<_>>(), [picture]);
     assert_eq!(SeaOrmRoomRepository::new(&db).find_by_id(&room_id("r1")).await.unwrap(), None);
-    assert!(message_store(&db).list_after(&room_id("r1"), Seq::ZERO, 10).await.unwrap().is_empty());
+    assert!(message_store(&db).list_after(&room_key("r1"), Seq::ZERO, 10).await.unwrap().is_empty());
 }
 
 async fn r14_a_kick_is_recorded_with_its_time(db: Database) {
@@ -146,10 +146,10 @@ async fn r14_a_kick_is_recorded_with_its_time(db: Database) {
     let repo = SeaOrmMembershipRepository::new(&db);
     assert_eq!(repo.last_kicked_at(&room_id("r1"), &user_id("bob")).await.unwrap(), None);
 
-    repo.add(&room_id("r1"), &user_id("bob"), at(1)).await.unwrap();
-    let first = repo.remove(&room_id("r1"), &user_id("bob"), Departure::Kicked, at(2)).await.unwrap();
-    repo.add(&room_id("r1"), &user_id("bob"), at(3)).await.unwrap();
-    repo.remove(&room_id("r1"), &user_id("bob"), Departure::Kicked, at(4)).await.unwrap();
+    repo.add(&room_key("r1"), &user_id("bob"), at(1)).await.unwrap();
+    let first = repo.remove(&room_key("r1"), &user_id("bob"), Departure::Kicked, at(2)).await.unwrap();
+    repo.add(&room_key("r1"), &user_id("bob"), at(3)).await.unwrap();
+    repo.remove(&room_key("r1"), &user_id("bob"), Departure::Kicked, at(4)).await.unwrap();
 
     assert_eq!(first.events.len(), 1);
     assert_eq!(first.events[0].kind, EventKind::System(SystemEvent::Kicked(user_id("bob"))));
@@ -162,20 +162,20 @@ async fn removing_a_non_member_or_from_a_missing_room_is_refused(db: Database) {
     given_room(&db, "r1", "owner", 10).await;
     let repo = SeaOrmMembershipRepository::new(&db);
 
-    let stranger = repo.remove(&room_id("r1"), &user_id("bob"), Departure::Left, at(1)).await;
-    let missing = repo.remove(&room_id("nowhere"), &user_id("bob"), Departure::Left, at(1)).await;
+    let stranger = repo.remove(&room_key("r1"), &user_id("bob"), Departure::Left, at(1)).await;
+    let missing = repo.remove(&room_key("nowhere"), &user_id("bob"), Departure::Left, at(1)).await;
 
     assert!(matches!(stranger, Err(RemoveMemberError::NotMember)), "{stranger:?}");
     assert!(matches!(missing, Err(RemoveMemberError::RoomNotFound)), "{missing:?}");
     assert_eq!(repo.list(&room_id("r1")).await.unwrap().len(), 1, "the refused removal changed nothing");
-    assert_eq!(message_store(&db).last_seq(&room_id("r1")).await.unwrap(), Seq::new(1));
+    assert_eq!(message_store(&db).last_seq(&room_key("r1")).await.unwrap(), Seq::new(1));
 }
 
 async fn w2_saving_delivery_marks_never_lowers_them(db: Database) {
     given_users(&db, &["owner", "bob"]).await;
     given_room(&db, "r1", "owner", 10).await;
     let repo = SeaOrmMembershipRepository::new(&db);
-    let mark = |user: &str, seq| DeliveryMark { room_id: room_id("r1"), user_id: user_id(user), seq: Seq::new(seq) };
+    let mark = |user: &str, seq| DeliveryMark { room: room_key("r1"), user_id: user_id(user), seq: Seq::new(seq) };
 
     repo.save_delivered(&[mark("owner", 7)]).await.unwrap();
     repo.save_delivered(&[mark("owner", 5), mark("bob", 9)]).await.unwrap();

@@ -8,7 +8,7 @@ use chatroom_domain::ids::Seq;
 use chatroom_domain::timeline::{AppendError, EventKind, MessageStore, NewEvent, RoomEvent, SystemEvent};
 use chatroom_infrastructure::persistence::{Database, SeaOrmMessageStore};
 
-use crate::support::{at, contract_tests, given_room, given_users, image, message, message_store, room_id, user_id};
+use crate::support::{at, contract_tests, given_room, given_users, image, message, message_store, room_key, user_id};
 
 contract_tests!(
     r13_concurrent_appends_get_gapless_seqs,
@@ -35,7 +35,7 @@ async fn r13_concurrent_appends_get_gapless_seqs(db: Database) {
                 let mut seqs = Vec::new();
                 for i in 0..PER_TASK {
                     let event = message("owner", &format!("{task}/{i}"), None, i);
-                    seqs.push(store.append(&room_id("r1"), event, at(0)).await.unwrap().event.seq);
+                    seqs.push(store.append(&room_key("r1"), event, at(0)).await.unwrap().event.seq);
                 }
                 seqs
             })
@@ -51,8 +51,8 @@ async fn r13_concurrent_appends_get_gapless_seqs(db: Database) {
     seqs.sort_unstable();
     // Seq 1 is the owner's `joined`.
     assert_eq!(seqs, (2..=TASKS * PER_TASK + 1).map(Seq::new).collect::<Vec<_>>());
-    assert_eq!(store.last_seq(&room_id("r1")).await.unwrap(), Seq::new(TASKS * PER_TASK + 1));
-    let stored = store.list_after(&room_id("r1"), Seq::ZERO, 2000).await.unwrap();
+    assert_eq!(store.last_seq(&room_key("r1")).await.unwrap(), Seq::new(TASKS * PER_TASK + 1));
+    let stored = store.list_after(&room_key("r1"), Seq::ZERO, 2000).await.unwrap();
     let stored_seqs: Vec<i64> = stored.iter().map(|e| e.seq.get()).collect();
     assert_eq!(stored_seqs, (1..=TASKS * PER_TASK + 1).collect::<Vec<_>>());
 }
@@ -60,10 +60,10 @@ async fn r13_concurrent_appends_get_gapless_seqs(db: Database) {
 async fn r13_appending_to_a_missing_room_is_refused(db: Database) {
     let store = message_store(&db);
 
-    let refused = store.append(&room_id("nowhere"), message("ghost", "hi", None, 0), at(0)).await;
+    let refused = store.append(&room_key("nowhere"), message("ghost", "hi", None, 0), at(0)).await;
 
     assert!(matches!(refused, Err(AppendError::RoomNotFound)), "{refused:?}");
-    assert_eq!(store.last_seq(&room_id("nowhere")).await.unwrap(), Seq::ZERO);
+    assert_eq!(store.last_seq(&room_key("nowhere")).await.unwrap(), Seq::ZERO);
 }
 
 async fn every_event_kind_round_trips(db: Database) {
@@ -83,10 +83,10 @@ async fn every_event_kind_round_trips(db: Database) {
 
     let mut appended = Vec::new();
     for event in events.clone() {
-        appended.push(store.append(&room_id("r1"), event, at(0)).await.unwrap());
+        appended.push(store.append(&room_key("r1"), event, at(0)).await.unwrap());
     }
 
-    let stored = store.list_after(&room_id("r1"), Seq::new(1), 100).await.unwrap();
+    let stored = store.list_after(&room_key("r1"), Seq::new(1), 100).await.unwrap();
     assert_eq!(stored.len(), events.len());
     for ((stored, appended), sent) in stored.iter().zip(&appended).zip(&events) {
         assert!(!appended.duplicate);
@@ -99,17 +99,17 @@ async fn d3_a_resent_message_within_the_window_is_stored_once(db: Database) {
     given_users(&db, &["alice", "bob"]).await;
     given_room(&db, "r1", "alice", 10).await;
     let store = Arc::new(message_store(&db));
-    let first = store.append(&room_id("r1"), message("alice", "hello", Some("m-1"), 10), at(0)).await.unwrap();
+    let first = store.append(&room_key("r1"), message("alice", "hello", Some("m-1"), 10), at(0)).await.unwrap();
 
-    let resent = store.append(&room_id("r1"), message("alice", "hello again", Some("m-1"), 20), at(5)).await.unwrap();
-    let other_sender = store.append(&room_id("r1"), message("bob", "hello", Some("m-1"), 30), at(5)).await.unwrap();
-    let other_case = store.append(&room_id("r1"), message("alice", "x", Some("M-1"), 40), at(5)).await.unwrap();
+    let resent = store.append(&room_key("r1"), message("alice", "hello again", Some("m-1"), 20), at(5)).await.unwrap();
+    let other_sender = store.append(&room_key("r1"), message("bob", "hello", Some("m-1"), 30), at(5)).await.unwrap();
+    let other_case = store.append(&room_key("r1"), message("alice", "x", Some("M-1"), 40), at(5)).await.unwrap();
     // Racing resends of one new message: exactly one is stored.
     let racers: Vec<_> = (0..6)
         .map(|_| {
             let store = Arc::clone(&store);
             tokio::spawn(async move {
-                store.append(&room_id("r1"), message("bob", "race", Some("m-2"), 50), at(0)).await.unwrap()
+                store.append(&room_key("r1"), message("bob", "race", Some("m-2"), 50), at(0)).await.unwrap()
             })
         })
         .collect();
@@ -123,20 +123,20 @@ async fn d3_a_resent_message_within_the_window_is_stored_once(db: Database) {
     assert_eq!(resent.event, first.event, "the stored message, not the resent text");
     assert!(!other_sender.duplicate && !other_case.duplicate);
     assert_eq!(fresh, 1);
-    assert_eq!(store.last_seq(&room_id("r1")).await.unwrap(), Seq::new(5), "joined + 4 stored messages, no gap");
+    assert_eq!(store.last_seq(&room_key("r1")).await.unwrap(), Seq::new(5), "joined + 4 stored messages, no gap");
 }
 
 async fn d3_a_client_msg_id_is_free_again_after_the_window(db: Database) {
     given_users(&db, &["alice"]).await;
     given_room(&db, "r1", "alice", 10).await;
     let store = message_store(&db);
-    let old = store.append(&room_id("r1"), message("alice", "old", Some("m-1"), 10), at(0)).await.unwrap();
+    let old = store.append(&room_key("r1"), message("alice", "old", Some("m-1"), 10), at(0)).await.unwrap();
 
-    let reused = store.append(&room_id("r1"), message("alice", "new", Some("m-1"), 100), at(11)).await.unwrap();
+    let reused = store.append(&room_key("r1"), message("alice", "new", Some("m-1"), 100), at(11)).await.unwrap();
 
     assert!(!reused.duplicate);
     assert_eq!(reused.event.seq, old.event.seq.next());
-    let history = store.list_after(&room_id("r1"), Seq::new(1), 10).await.unwrap();
+    let history = store.list_after(&room_key("r1"), Seq::new(1), 10).await.unwrap();
     let texts: Vec<_> = history
         .iter()
         .map(|e| match &e.kind {
@@ -155,17 +155,17 @@ async fn history_pages_after_and_before_a_seq_in_ascending_order(db: Database) {
     given_room(&db, "r2", "alice", 10).await;
     let store = message_store(&db);
     for i in 0..9 {
-        store.append(&room_id("r1"), message("alice", &format!("m{i}"), None, i), at(0)).await.unwrap();
+        store.append(&room_key("r1"), message("alice", &format!("m{i}"), None, i), at(0)).await.unwrap();
     }
     let seqs = |events: Vec<RoomEvent>| events.iter().map(|e| e.seq.get()).collect::<Vec<_>>();
 
-    assert_eq!(seqs(store.list_after(&room_id("r1"), Seq::new(3), 4).await.unwrap()), [4, 5, 6, 7]);
-    assert_eq!(seqs(store.list_after(&room_id("r1"), Seq::new(10), 4).await.unwrap()), Vec::<i64>::new());
-    assert_eq!(seqs(store.list_before(&room_id("r1"), Some(Seq::new(6)), 3).await.unwrap()), [3, 4, 5]);
-    assert_eq!(seqs(store.list_before(&room_id("r1"), None, 3).await.unwrap()), [8, 9, 10]);
-    assert_eq!(seqs(store.list_before(&room_id("r1"), Some(Seq::new(3)), 10).await.unwrap()), [1, 2]);
-    assert_eq!(store.last_seq(&room_id("r1")).await.unwrap(), Seq::new(10));
-    assert_eq!(seqs(store.list_after(&room_id("r2"), Seq::ZERO, 10).await.unwrap()), [1], "rooms do not mix");
+    assert_eq!(seqs(store.list_after(&room_key("r1"), Seq::new(3), 4).await.unwrap()), [4, 5, 6, 7]);
+    assert_eq!(seqs(store.list_after(&room_key("r1"), Seq::new(10), 4).await.unwrap()), Vec::<i64>::new());
+    assert_eq!(seqs(store.list_before(&room_key("r1"), Some(Seq::new(6)), 3).await.unwrap()), [3, 4, 5]);
+    assert_eq!(seqs(store.list_before(&room_key("r1"), None, 3).await.unwrap()), [8, 9, 10]);
+    assert_eq!(seqs(store.list_before(&room_key("r1"), Some(Seq::new(3)), 10).await.unwrap()), [1, 2]);
+    assert_eq!(store.last_seq(&room_key("r1")).await.unwrap(), Seq::new(10));
+    assert_eq!(seqs(store.list_after(&room_key("r2"), Seq::ZERO, 10).await.unwrap()), [1], "rooms do not mix");
 }
 
 async fn d1_appends_arriving_together_are_committed_together_and_each_gets_its_own_answer(db: Database) {
@@ -186,7 +186,7 @@ async fn d1_appends_arriving_together_are_committed_together_and_each_gets_its_o
                     _ => ("r2", "bob", Some("twice")),
                 };
                 let text = format!("m{i}");
-                (i, text.clone(), store.append(&room_id(room), message(sender, &text, id, i), at(0)).await)
+                (i, text.clone(), store.append(&room_key(room), message(sender, &text, id, i), at(0)).await)
             })
         })
         .collect();
@@ -217,7 +217,7 @@ async fn d1_appends_arriving_together_are_committed_together_and_each_gets_its_o
         seqs.sort_unstable();
         // Seq 1 is the owner's `joined`.
         assert_eq!(seqs, (2..=count + 1).collect::<Vec<_>>(), "{room}: gapless (R13)");
-        assert_eq!(store.last_seq(&room_id(room)).await.unwrap(), Seq::new(count + 1));
+        assert_eq!(store.last_seq(&room_key(room)).await.unwrap(), Seq::new(count + 1));
     }
 }
 
@@ -225,7 +225,7 @@ async fn d5_a_stopped_writer_answers_every_queued_append_then_refuses_new_ones(d
     given_users(&db, &["alice"]).await;
     given_room(&db, "r1", "alice", 10).await;
     let (store, writer) = SeaOrmMessageStore::new(&db);
-    let r1 = room_id("r1");
+    let r1 = room_key("r1");
     let mut queued: Vec<_> =
         (0..5).map(|i| store.append(&r1, message("alice", &format!("m{i}"), None, i), at(0))).collect();
     // An append's first poll queues it; no writer runs yet to answer it.

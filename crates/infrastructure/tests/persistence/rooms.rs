@@ -10,7 +10,9 @@ use chatroom_domain::room::{
 use chatroom_domain::timeline::{EventKind, MessageStore, SystemEvent};
 use chatroom_infrastructure::persistence::{Database, SeaOrmMembershipRepository, SeaOrmRoomRepository};
 
-use crate::support::{at, contract_tests, given_room, given_users, image, message_store, room, room_id, user_id};
+use crate::support::{
+    at, contract_tests, given_room, given_users, image, message_store, room, room_id, room_key, user_id,
+};
 
 contract_tests!(
     r3_inserting_a_room_makes_its_owner_the_first_member_with_joined_at_seq_1,
@@ -41,7 +43,7 @@ async fn r3_inserting_a_room_makes_its_owner_the_first_member_with_joined_at_seq
     let members = SeaOrmMembershipRepository::new(&db).list(&room_id("r1")).await.unwrap();
     assert_eq!(members.len(), 1);
     assert!(members[0].is_owner && members[0].user_id == user_id("alice"));
-    let history = message_store(&db).list_after(&room_id("r1"), Seq::ZERO, 10).await.unwrap();
+    let history = message_store(&db).list_after(&room_key("r1"), Seq::ZERO, 10).await.unwrap();
     assert_eq!(history, vec![joined]);
 }
 
@@ -104,14 +106,14 @@ async fn r2_renaming_to_another_rooms_name_is_refused(db: Database) {
     given_room(&db, "r2", "alice", 10).await;
     let changes = RoomChanges { name: Some(RoomName::parse("ROOM R1").unwrap()), ..RoomChanges::default() };
 
-    let refused = repo.update(&room_id("r2"), &changes, at(1)).await;
-    let own_name = repo.update(&room_id("r1"), &changes, at(1)).await;
-    let gone = repo.update(&room_id("nowhere"), &changes, at(1)).await;
+    let refused = repo.update(&room_key("r2"), &changes, at(1)).await;
+    let own_name = repo.update(&room_key("r1"), &changes, at(1)).await;
+    let gone = repo.update(&room_key("nowhere"), &changes, at(1)).await;
 
     assert!(matches!(refused, Err(ChangeRoomError::Taken)), "{refused:?}");
     assert_eq!(own_name.unwrap().0.name.as_str(), "ROOM R1");
     assert!(matches!(gone, Err(ChangeRoomError::RoomNotFound)), "{gone:?}");
-    assert_eq!(message_store(&db).last_seq(&room_id("r2")).await.unwrap(), Seq::new(1), "nothing appended");
+    assert_eq!(message_store(&db).last_seq(&room_key("r2")).await.unwrap(), Seq::new(1), "nothing appended");
 }
 
 async fn r7_a_capacity_below_the_member_count_is_refused(db: Database) {
@@ -119,16 +121,16 @@ async fn r7_a_capacity_below_the_member_count_is_refused(db: Database) {
     let repo = SeaOrmRoomRepository::new(&db);
     given_room(&db, "r1", "alice", 10).await;
     let memberships = SeaOrmMembershipRepository::new(&db);
-    memberships.add(&room_id("r1"), &user_id("bob"), at(1)).await.unwrap();
-    memberships.add(&room_id("r1"), &user_id("carol"), at(2)).await.unwrap();
+    memberships.add(&room_key("r1"), &user_id("bob"), at(1)).await.unwrap();
+    memberships.add(&room_key("r1"), &user_id("carol"), at(2)).await.unwrap();
     let to = |cap| RoomChanges { capacity: Some(Capacity::from_stored(cap)), ..RoomChanges::default() };
 
-    let refused = repo.update(&room_id("r1"), &to(2), at(3)).await;
-    let (room, _) = repo.update(&room_id("r1"), &to(3), at(4)).await.unwrap();
+    let refused = repo.update(&room_key("r1"), &to(2), at(3)).await;
+    let (room, _) = repo.update(&room_key("r1"), &to(3), at(4)).await.unwrap();
 
     assert!(matches!(refused, Err(ChangeRoomError::CapacityBelowMembers)), "{refused:?}");
     assert_eq!(room.capacity.get(), 3);
-    let full = memberships.add(&room_id("r1"), &user_id("alice"), at(5)).await;
+    let full = memberships.add(&room_key("r1"), &user_id("alice"), at(5)).await;
     assert!(matches!(full, Err(AddMemberError::AlreadyMember)), "{full:?}");
 }
 
@@ -142,13 +144,13 @@ async fn updates_append_room_updated_with_the_new_room(db: Database) {
         access: Some(Access::Private),
     };
 
-    let (updated, event) = repo.update(&room_id("r1"), &changes, at(7)).await.unwrap();
+    let (updated, event) = repo.update(&room_key("r1"), &changes, at(7)).await.unwrap();
 
     assert_eq!((updated.name.as_str(), updated.capacity.get(), updated.access), ("Renamed", 20, Access::Private));
     assert_eq!(event.seq, Seq::new(2));
     assert_eq!(event.kind, EventKind::System(SystemEvent::RoomUpdated(updated.snapshot())));
     assert_eq!(repo.find_by_id(&room_id("r1")).await.unwrap(), Some(updated));
-    let stored = message_store(&db).list_after(&room_id("r1"), Seq::new(1), 10).await.unwrap();
+    let stored = message_store(&db).list_after(&room_key("r1"), Seq::new(1), 10).await.unwrap();
     assert_eq!(stored, vec![event], "the snapshot survives the round trip through JSON");
 }
 
@@ -156,11 +158,11 @@ async fn transferring_ownership_needs_a_member_and_appends_owner_changed(db: Dat
     given_users(&db, &["alice", "bob", "carol"]).await;
     let repo = SeaOrmRoomRepository::new(&db);
     given_room(&db, "r1", "alice", 10).await;
-    SeaOrmMembershipRepository::new(&db).add(&room_id("r1"), &user_id("bob"), at(1)).await.unwrap();
+    SeaOrmMembershipRepository::new(&db).add(&room_key("r1"), &user_id("bob"), at(1)).await.unwrap();
 
-    let stranger = repo.transfer_ownership(&room_id("r1"), &user_id("carol"), at(2)).await;
-    let event = repo.transfer_ownership(&room_id("r1"), &user_id("bob"), at(3)).await.unwrap();
-    let gone = repo.transfer_ownership(&room_id("nowhere"), &user_id("bob"), at(3)).await;
+    let stranger = repo.transfer_ownership(&room_key("r1"), &user_id("carol"), at(2)).await;
+    let event = repo.transfer_ownership(&room_key("r1"), &user_id("bob"), at(3)).await.unwrap();
+    let gone = repo.transfer_ownership(&room_key("nowhere"), &user_id("bob"), at(3)).await;
 
     assert!(matches!(stranger, Err(TransferOwnershipError::NotMember)), "{stranger:?}");
     assert!(matches!(gone, Err(TransferOwnershipError::RoomNotFound)), "{gone:?}");
@@ -214,8 +216,8 @@ async fn r12_a_members_rooms_are_listed_in_join_order(db: Database) {
     for id in ["r1", "r2", "r3"] {
         given_room(&db, id, "alice", 10).await;
     }
-    memberships.add(&room_id("r3"), &user_id("bob"), at(10)).await.unwrap();
-    memberships.add(&room_id("r1"), &user_id("bob"), at(20)).await.unwrap();
+    memberships.add(&room_key("r3"), &user_id("bob"), at(10)).await.unwrap();
+    memberships.add(&room_key("r1"), &user_id("bob"), at(20)).await.unwrap();
 
     let rooms = repo.list_for_member(&user_id("bob")).await.unwrap();
 
@@ -231,20 +233,23 @@ async fn deleting_a_room_cascades_and_returns_its_images(db: Database) {
     let events = message_store(&db);
     given_room(&db, "r1", "alice", 10).await;
     given_room(&db, "r2", "alice", 10).await;
-    memberships.add(&room_id("r1"), &user_id("bob"), at(1)).await.unwrap();
+    memberships.add(&room_key("r1"), &user_id("bob"), at(1)).await.unwrap();
     let picture = "0123456789abcdef0123456789abcdef";
-    events.append(&room_id("r1"), image("bob", picture, 2), at(0)).await.unwrap();
-    memberships.remove(&room_id("r1"), &user_id("bob"), chatroom_domain::room::Departure::Kicked, at(3)).await.unwrap();
+    events.append(&room_key("r1"), image("bob", picture, 2), at(0)).await.unwrap();
+    memberships
+        .remove(&room_key("r1"), &user_id("bob"), chatroom_domain::room::Departure::Kicked, at(3))
+        .await
+        .unwrap();
 
-    let images = repo.delete(&room_id("r1")).await.unwrap().unwrap();
+    let images = repo.delete(&room_key("r1")).await.unwrap().unwrap();
 
     assert_eq!(images.iter().map(|i| i.as_str()).collect::<Vec<_>>(), [picture]);
     assert_eq!(repo.find_by_id(&room_id("r1")).await.unwrap(), None);
     assert!(memberships.list(&room_id("r1")).await.unwrap().is_empty());
     assert_eq!(memberships.last_kicked_at(&room_id("r1"), &user_id("bob")).await.unwrap(), None);
-    assert!(events.list_after(&room_id("r1"), Seq::ZERO, 10).await.unwrap().is_empty());
-    assert_eq!(events.last_seq(&room_id("r2")).await.unwrap(), Seq::new(1), "other rooms stay");
-    assert_eq!(repo.delete(&room_id("r1")).await.unwrap(), None);
+    assert!(events.list_after(&room_key("r1"), Seq::ZERO, 10).await.unwrap().is_empty());
+    assert_eq!(events.last_seq(&room_key("r2")).await.unwrap(), Seq::new(1), "other rooms stay");
+    assert_eq!(repo.delete(&room_key("r1")).await.unwrap(), None);
     // The id is free again, and seqs start over.
     let joined = repo.insert(&room("r1", "room r1", "alice", 10, at(9))).await.unwrap();
     assert_eq!(joined.seq, Seq::new(1));

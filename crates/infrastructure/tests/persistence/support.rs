@@ -8,7 +8,7 @@
 
 use std::future::Future;
 
-use chatroom_domain::ids::{ImageId, RoomId, UserId};
+use chatroom_domain::ids::{ImageId, Incarnation, RoomId, RoomKey, UserId};
 use chatroom_domain::room::{Access, Capacity, Room, RoomName, RoomRepository};
 use chatroom_domain::timeline::{ClientMsgId, EventKind, ImageType, MessageContent, NewEvent, Sender};
 use chatroom_domain::user::{Email, PasswordHash, User, UserName, UserRepository};
@@ -161,6 +161,14 @@ pub fn room_id(id: &str) -> RoomId {
     RoomId::parse(id).unwrap()
 }
 
+/// The incarnation every test room is created with (S7).
+pub const FIRST_LIFE: Incarnation = Incarnation::new(1);
+
+/// The room `id` in the life the helpers create it in.
+pub fn room_key(id: &str) -> RoomKey {
+    RoomKey::new(room_id(id), FIRST_LIFE)
+}
+
 pub fn user(id: &str, email: &str) -> User {
     User {
         id: user_id(id),
@@ -186,6 +194,7 @@ pub async fn given_users(db: &Database, ids: &[&str]) -> Vec<User> {
 pub fn room(id: &str, name: &str, owner: &str, capacity: u32, created_at: OffsetDateTime) -> Room {
     Room {
         id: room_id(id),
+        incarnation: FIRST_LIFE,
         name: RoomName::parse(name).unwrap(),
         capacity: Capacity::from_stored(capacity),
         access: Access::Public,

@@ -76,6 +76,7 @@ pub(super) fn wire(
             presence: presence.clone(),
             images: images.clone(),
             clock: clock.clone(),
+            ids: ids.clone(),
         },
         config.room_policy(),
     );

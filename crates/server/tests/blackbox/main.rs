@@ -13,6 +13,7 @@ mod crash;
 mod databases;
 mod http;
 mod images;
+mod incarnations;
 mod lifecycle;
 mod messaging;
 mod openapi_drift;

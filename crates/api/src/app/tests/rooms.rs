@@ -73,6 +73,7 @@ pub(super) fn caller() -> Authenticated {
 fn seed_rooms() -> Vec<Room> {
     let room = |id: &str, name: &str, cap: u32, access: Access, created_at| Room {
         id: RoomId::parse(id).unwrap(),
+        incarnation: chatroom_domain::ids::Incarnation::new(1),
         name: RoomName::parse(name).unwrap(),
         capacity: Capacity::from_stored(cap),
         access,

@@ -176,6 +176,7 @@ async fn login_answers_the_token_the_welcome_and_the_rooms() {
         |_| {
             let room = Room {
                 id: RoomId::parse("1").unwrap(),
+                incarnation: chatroom_domain::ids::Incarnation::new(1),
                 name: RoomName::parse("go").unwrap(),
                 capacity: Capacity::from_stored(3),
                 access: Access::Public,

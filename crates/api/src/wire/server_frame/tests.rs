@@ -24,6 +24,7 @@ fn rid() -> RoomId {
 fn room() -> Room {
     Room {
         id: rid(),
+        incarnation: chatroom_domain::ids::Incarnation::new(1),
         name: RoomName::parse("go").unwrap(),
         capacity: Capacity::from_stored(3),
         access: Access::Public,

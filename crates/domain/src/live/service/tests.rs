@@ -7,6 +7,7 @@ use time::macros::datetime;
 use super::*;
 use crate::delivery::ports::{MockEventBus, MockEventFeed, MockPresence};
 use crate::delivery::{FeedError, Subscription};
+use crate::ids::RoomId;
 use crate::room::ports::MockMembershipRepository;
 use crate::room::{Access, Capacity, Membership, Room, RoomName};
 use crate::timeline::ports::MockMessageStore;
@@ -75,6 +76,11 @@ fn rid() -> RoomId {
     RoomId::parse("go").unwrap()
 }
 
+/// The room in the life the tests open it in (S7).
+fn key() -> RoomKey {
+    RoomKey::new(rid(), crate::ids::Incarnation::new(1))
+}
+
 fn joined(seq: i64) -> RoomEvent {
     RoomEvent {
         room_id: rid(),
@@ -87,6 +93,7 @@ fn joined(seq: i64) -> RoomEvent {
 fn entered(newcomer: bool, last_delivered_seq: i64) -> Entered {
     let room = Room {
         id: rid(),
+        incarnation: crate::ids::Incarnation::new(1),
         name: RoomName::parse("go").unwrap(),
         capacity: Capacity::from_stored(5),
         access: Access::Public,
@@ -156,7 +163,7 @@ async fn w5_the_first_connection_announces_the_user_online_after_subscribing() {
     mocks
         .bus
         .expect_publish()
-        .with(eq(rid()), eq(RoomSignal::Presence { user: uid("alice"), online: true }))
+        .with(eq(key()), eq(RoomSignal::Presence { user: uid("alice"), online: true }))
         .times(1)
         .in_sequence(&mut order)
         .returning(|_, _| Ok(()));
@@ -175,18 +182,18 @@ async fn w5_only_the_last_connection_closing_announces_the_user_offline() {
     mocks
         .bus
         .expect_publish()
-        .with(eq(rid()), eq(RoomSignal::Presence { user: uid("alice"), online: false }))
+        .with(eq(key()), eq(RoomSignal::Presence { user: uid("alice"), online: false }))
         .times(1)
         .returning(|_, _| Ok(()));
     let service = mocks.service(LivePolicy::default());
-    service.disconnect(&rid(), &uid("alice")).await.unwrap();
-    service.disconnect(&rid(), &uid("alice")).await.unwrap();
+    service.disconnect(&key(), &uid("alice")).await.unwrap();
+    service.disconnect(&key(), &uid("alice")).await.unwrap();
 }
 
 #[tokio::test]
 async fn d4_delivered_marks_are_saved_and_an_empty_batch_costs_nothing() {
     let mut mocks = Mocks::new();
-    let mark = DeliveryMark { room_id: rid(), user_id: uid("alice"), seq: Seq::new(7) };
+    let mark = DeliveryMark { room: key(), user_id: uid("alice"), seq: Seq::new(7) };
     let expected = vec![mark.clone()];
     mocks.memberships.expect_save_delivered().withf(move |marks| marks == expected).times(1).returning(|_| Ok(()));
     let service = mocks.service(LivePolicy::default());
@@ -200,10 +207,10 @@ async fn d2_a_gap_is_filled_from_the_stored_events_after_the_last_one_sent() {
     mocks
         .events
         .expect_list_after()
-        .with(eq(rid()), eq(Seq::new(4)), eq(200))
+        .with(eq(key()), eq(Seq::new(4)), eq(200))
         .times(1)
         .returning(|_, after, _| Ok((after.get() + 1..=7).map(joined).collect()));
-    let events = mocks.service(LivePolicy::default()).events_after(&rid(), Seq::new(4), 200).await.unwrap();
+    let events = mocks.service(LivePolicy::default()).events_after(&key(), Seq::new(4), 200).await.unwrap();
     assert_eq!(events.iter().map(|e| e.seq.get()).collect::<Vec<_>>(), vec![5, 6, 7]);
 }
 
@@ -219,7 +226,7 @@ async fn w5_a_connection_that_fails_to_open_after_being_counted_is_counted_out()
     mocks
         .presence
         .expect_disconnected()
-        .with(eq(rid()), eq(uid("alice")))
+        .with(eq(key()), eq(uid("alice")))
         .times(1)
         .in_sequence(&mut order)
         .returning(|_, _| Ok(true));

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 
 use super::*;
 use crate::delivery::ports::MockEventBus;
-use crate::ids::Seq;
+use crate::ids::{Incarnation, Seq};
 use crate::room::ports::{MockMembershipRepository, MockRoomRepository};
 use crate::room::{Access, Capacity, Membership, Room, RoomName};
 use crate::system::{MockClock, MockIdGenerator, MockThrottleStore};
@@ -110,6 +110,11 @@ fn uid(id: &str) -> UserId {
     UserId::parse(id).unwrap()
 }
 
+/// The room `id` in the life the tests create it in (S7).
+fn key(id: &str) -> RoomKey {
+    RoomKey::new(rid(id), Incarnation::new(1))
+}
+
 fn rid(id: &str) -> RoomId {
     RoomId::parse(id).unwrap()
 }
@@ -117,6 +122,7 @@ fn rid(id: &str) -> RoomId {
 fn room(id: &str) -> Room {
     Room {
         id: rid(id),
+        incarnation: crate::ids::Incarnation::new(1),
         name: RoomName::parse(&format!("Room {id}")).unwrap(),
         capacity: Capacity::from_stored(10),
         access: Access::Public,
@@ -170,7 +176,7 @@ async fn r9_non_member_cannot_post() {
     m.events.expect_append().never();
     m.bus.expect_publish().never();
 
-    let result = m.service().post_message(&author("mallory"), &rid("r1"), draft("hi", None)).await;
+    let result = m.service().post_message(&author("mallory"), &key("r1"), draft("hi", None)).await;
 
     assert!(matches!(result, Err(PostMessageError::NotMember)), "{result:?}");
 }
@@ -182,7 +188,7 @@ async fn e2001_post_to_a_vanished_room_is_not_found() {
     m.rooms.expect_find_by_id().returning(|_| Ok(None));
     m.events.expect_append().never();
 
-    let result = m.service().post_message(&author("bob"), &rid("r1"), draft("hi", None)).await;
+    let result = m.service().post_message(&author("bob"), &key("r1"), draft("hi", None)).await;
 
     assert!(matches!(result, Err(PostMessageError::NotFound)), "{result:?}");
 }
@@ -197,11 +203,11 @@ async fn r13_the_appended_event_is_published_with_the_seq_the_store_gave() {
     let published = stored.clone();
     m.bus
         .expect_publish()
-        .withf(move |room, signal| *room == rid("r1") && *signal == RoomSignal::Event(published.clone().into()))
+        .withf(move |room, signal| *room == key("r1") && *signal == RoomSignal::Event(published.clone().into()))
         .times(1)
         .returning(|_, _| Ok(()));
 
-    let result = m.service().post_message(&author("bob"), &rid("r1"), draft("hi", None)).await.unwrap();
+    let result = m.service().post_message(&author("bob"), &key("r1"), draft("hi", None)).await.unwrap();
 
     assert_eq!(result, appended(stored, false));
 }
@@ -215,7 +221,7 @@ async fn d1_event_is_published_only_after_the_store_committed_it() {
     m.events.expect_append().times(1).in_sequence(&mut order).returning(move |_, _, _| Ok(returned.clone()));
     m.bus.expect_publish().times(1).in_sequence(&mut order).returning(|_, _| Ok(()));
 
-    let result = m.service().post_message(&author("bob"), &rid("r1"), draft("hi", None)).await;
+    let result = m.service().post_message(&author("bob"), &key("r1"), draft("hi", None)).await;
 
     assert!(result.is_ok(), "{result:?}");
 }
@@ -227,7 +233,7 @@ async fn d1_nothing_is_published_when_the_store_fails() {
     m.events.expect_append().times(1).returning(|_, _, _| Err(AppendError::Unexpected(anyhow::anyhow!("disk full"))));
     m.bus.expect_publish().never();
 
-    let result = m.service().post_message(&author("bob"), &rid("r1"), draft("hi", None)).await;
+    let result = m.service().post_message(&author("bob"), &key("r1"), draft("hi", None)).await;
 
     assert!(matches!(result, Err(PostMessageError::Unexpected(_))), "{result:?}");
 }
@@ -241,7 +247,7 @@ async fn d3_duplicate_client_msg_id_is_not_published_again() {
     m.events.expect_append().times(1).returning(move |_, _, _| Ok(returned.clone()));
     m.bus.expect_publish().never();
 
-    let result = m.service().post_message(&author("bob"), &rid("r1"), draft("hi", Some("c-1"))).await.unwrap();
+    let result = m.service().post_message(&author("bob"), &key("r1"), draft("hi", Some("c-1"))).await.unwrap();
 
     assert_eq!(result, appended(original, true));
 }
@@ -261,12 +267,12 @@ async fn d3_the_store_looks_for_duplicates_within_24_hours() {
     let returned = appended(message("r1", 5, "bob", "hi", Some("c-1")), false);
     m.events
         .expect_append()
-        .with(eq(rid("r1")), eq(expected), eq(NOW - Duration::from_secs(24 * 60 * 60)))
+        .with(eq(key("r1")), eq(expected), eq(NOW - Duration::from_secs(24 * 60 * 60)))
         .times(1)
         .returning(move |_, _, _| Ok(returned.clone()));
     m.bus.expect_publish().returning(|_, _| Ok(()));
 
-    let result = m.service().post_message(&author("bob"), &rid("r1"), draft("  hi \n", Some("c-1"))).await;
+    let result = m.service().post_message(&author("bob"), &key("r1"), draft("  hi \n", Some("c-1"))).await;
 
     assert!(result.is_ok(), "{result:?}");
 }
@@ -286,7 +292,7 @@ async fn w9_blank_or_too_long_content_or_bad_client_msg_id_is_refused_and_nothin
         m.events.expect_append().never();
         m.bus.expect_publish().never();
 
-        let result = m.service().post_message(&author("bob"), &rid("r1"), input).await;
+        let result = m.service().post_message(&author("bob"), &key("r1"), input).await;
 
         assert!(matches!(&result, Err(PostMessageError::Invalid(e)) if e.field == field), "{field}: {result:?}");
     }

@@ -15,8 +15,8 @@ use time::macros::datetime;
 
 use super::*;
 use crate::delivery::ports::{MockEventBus, MockPresence};
-use crate::ids::ImageId;
-use crate::system::MockClock;
+use crate::ids::{ImageId, Incarnation};
+use crate::system::{MockClock, MockIdGenerator};
 use crate::timeline::ports::MockImageStore;
 use crate::timeline::{EventKind, RoomEvent, SystemEvent};
 use crate::user::UserName;
@@ -32,6 +32,7 @@ struct Mocks {
     presence: MockPresence,
     images: MockImageStore,
     clock: MockClock,
+    ids: MockIdGenerator,
     policy: RoomPolicy,
 }
 
@@ -39,6 +40,9 @@ struct Mocks {
 fn deps() -> Mocks {
     let mut clock = MockClock::new();
     clock.expect_now().return_const(NOW);
+    // Every room created is in its first life, as the fixtures' rooms are.
+    let mut ids = MockIdGenerator::new();
+    ids.expect_random_u64().return_const(1u64);
     Mocks {
         rooms: MockRoomRepository::new(),
         memberships: MockMembershipRepository::new(),
@@ -46,6 +50,7 @@ fn deps() -> Mocks {
         presence: MockPresence::new(),
         images: MockImageStore::new(),
         clock,
+        ids,
         policy: RoomPolicy::default(),
     }
 }
@@ -59,6 +64,7 @@ impl Mocks {
             presence: Arc::new(self.presence),
             images: Arc::new(self.images),
             clock: Arc::new(self.clock),
+            ids: Arc::new(self.ids),
         };
         Service::new(deps, self.policy)
     }
@@ -86,7 +92,7 @@ impl Mocks {
     fn publishes_in_order(&mut self, room: &str, signals: Vec<RoomSignal>) {
         let mut order = Sequence::new();
         for signal in signals {
-            let room = rid(room);
+            let room = key(room);
             self.bus
                 .expect_publish()
                 .withf(move |r, s| *r == room && *s == signal)
@@ -101,6 +107,11 @@ fn uid(id: &str) -> UserId {
     UserId::parse(id).unwrap()
 }
 
+/// The room `id` in the life the tests create it in (S7).
+fn key(id: &str) -> RoomKey {
+    RoomKey::new(rid(id), Incarnation::new(1))
+}
+
 fn rid(id: &str) -> RoomId {
     RoomId::parse(id).unwrap()
 }
@@ -109,6 +120,7 @@ fn rid(id: &str) -> RoomId {
 fn room(id: &str, owner: &str, access: Access, cap: u32) -> Room {
     Room {
         id: rid(id),
+        incarnation: crate::ids::Incarnation::new(1),
         name: RoomName::parse(&format!("Room {id}")).unwrap(),
         capacity: Capacity::from_stored(cap),
         access,
@@ -203,7 +215,7 @@ async fn r4_public_room_with_space_admits_a_newcomer_and_tells_the_room() {
     let returned = (membership("r1", "bob"), joined.clone());
     m.memberships
         .expect_add()
-        .with(eq(rid("r1")), eq(uid("bob")), eq(NOW))
+        .with(eq(key("r1")), eq(uid("bob")), eq(NOW))
         .times(1)
         .returning(move |_, _, _| Ok(returned.clone()));
     m.publishes_in_order("r1", vec![RoomSignal::Event(joined.into())]);

@@ -4,20 +4,20 @@
 
 use std::time::Duration;
 
-use chatroom_domain::ids::UserId;
+use chatroom_domain::ids::{Incarnation, RoomId, UserId};
 use tokio::time::timeout;
 
 use super::*;
 
-fn room(id: &str) -> RoomId {
-    RoomId::parse(id).unwrap()
+fn room(id: &str) -> RoomKey {
+    RoomKey::new(RoomId::parse(id).unwrap(), Incarnation::new(1))
 }
 
 fn online(user: &str) -> RoomSignal {
     RoomSignal::Presence { user: UserId::parse(user).unwrap(), online: true }
 }
 
-async fn subscribe(bus: &InProcessEventBus, room: &RoomId) -> Box<dyn Subscription> {
+async fn subscribe(bus: &InProcessEventBus, room: &RoomKey) -> Box<dyn Subscription> {
     EventFeed::subscribe(bus, room).await.unwrap()
 }
 
@@ -50,6 +50,20 @@ async fn signals_of_one_room_never_reach_another() {
     bus.publish(&room("r2"), RoomSignal::Dissolved).await.unwrap();
 
     assert_eq!(next(&mut other).await, Ok(RoomSignal::Dissolved));
+}
+
+#[tokio::test]
+async fn s7_signals_of_a_dissolved_room_never_reach_a_later_room_of_the_same_id() {
+    let bus = InProcessEventBus::new();
+    let old = room("r1");
+    let new = RoomKey::new(old.id.clone(), Incarnation::new(2));
+    let mut later = subscribe(&bus, &new).await;
+    let _earlier = subscribe(&bus, &old).await;
+
+    bus.publish(&old, online("a")).await.unwrap();
+    bus.publish(&new, RoomSignal::Dissolved).await.unwrap();
+
+    assert_eq!(next(&mut later).await, Ok(RoomSignal::Dissolved));
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! The `rooms` table, with its counters `member_count` (R4) and `last_seq` (R13).
 
 use anyhow::Context;
-use chatroom_domain::ids::{RoomId, UserId};
+use chatroom_domain::ids::{Incarnation, RoomId, RoomKey, UserId};
 use chatroom_domain::room::{Access, Capacity, Room, RoomName};
 use sea_orm::entity::prelude::*;
 
@@ -20,6 +20,8 @@ pub struct Model {
     pub created_at: i64,
     pub member_count: i32,
     pub last_seq: i64,
+    /// This life of the roomId (S7).
+    pub incarnation: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -36,6 +38,12 @@ impl Related<super::memberships::Entity> for Entity {
 
 impl ActiveModelBehavior for ActiveModel {}
 
+/// The rows of `room` in this life only (S7): a condition for any statement
+/// on `rooms`.
+pub(crate) fn this_life(room: &RoomKey) -> sea_orm::Condition {
+    sea_orm::Condition::all().add(Column::Id.eq(room.as_str())).add(Column::Incarnation.eq(room.incarnation.get()))
+}
+
 impl Model {
     /// A new room row: its owner is its only member and nothing is sequenced yet.
     pub(crate) fn from_domain(room: &Room) -> anyhow::Result<Self> {
@@ -49,12 +57,14 @@ impl Model {
             created_at: to_millis(room.created_at),
             member_count: 1,
             last_seq: 0,
+            incarnation: room.incarnation.get(),
         })
     }
 
     pub(crate) fn into_domain(self) -> anyhow::Result<Room> {
         Ok(Room {
             id: RoomId::parse(&self.id).context("stored room id")?,
+            incarnation: Incarnation::new(self.incarnation),
             name: RoomName::parse(&self.name).context("stored room name")?,
             capacity: Capacity::from_stored(u32::try_from(self.capacity).context("stored room capacity")?),
             access: if self.is_public { Access::Public } else { Access::Private },

@@ -8,7 +8,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 use chatroom_api::Deliveries;
-use chatroom_domain::ids::{RoomId, Seq, UserId};
+use chatroom_domain::ids::{Incarnation, RoomId, RoomKey, Seq, UserId};
 use chatroom_domain::live::{self, LivePolicy};
 use chatroom_domain::room::{Access, Capacity, MembershipRepository, Room, RoomName, RoomRepository};
 use chatroom_domain::system::Clock;
@@ -23,8 +23,8 @@ use tempfile::TempDir;
 
 use super::*;
 
-fn r1() -> RoomId {
-    RoomId::parse("r1").unwrap()
+fn r1() -> RoomKey {
+    RoomKey::new(RoomId::parse("r1").unwrap(), Incarnation::new(1))
 }
 
 fn alice() -> UserId {
@@ -47,7 +47,8 @@ async fn alice_in_r1(dir: &TempDir) -> (Database, String) {
     };
     SeaOrmUserRepository::new(&database).insert(&user).await.unwrap();
     let room = Room {
-        id: r1(),
+        id: r1().id,
+        incarnation: r1().incarnation,
         name: RoomName::parse("r1").unwrap(),
         capacity: Capacity::from_stored(10),
         access: Access::Public,
@@ -104,7 +105,7 @@ async fn d5_queued_appends_and_reported_marks_are_saved_before_the_database_clos
     assert!(events.last_seq(&r1).await.is_err(), "the database is closed");
     let reopened = Database::connect(&url).await.unwrap();
     assert_eq!(SeaOrmMessageStore::new(&reopened).0.last_seq(&r1).await.unwrap(), Seq::new(4));
-    let membership = SeaOrmMembershipRepository::new(&reopened).find(&r1, &alice()).await.unwrap().unwrap();
+    let membership = SeaOrmMembershipRepository::new(&reopened).find(&r1.id, &alice()).await.unwrap().unwrap();
     assert_eq!(membership.last_delivered_seq, Seq::new(3));
     reopened.close().await.unwrap();
 }
@@ -123,7 +124,7 @@ async fn d5_once_every_session_has_closed_the_stop_waits_for_no_deadline() {
     tokio::time::timeout(Duration::from_secs(20), workers.stop(far)).await.unwrap().unwrap();
 
     let reopened = Database::connect(&url).await.unwrap();
-    let membership = SeaOrmMembershipRepository::new(&reopened).find(&r1(), &alice()).await.unwrap().unwrap();
+    let membership = SeaOrmMembershipRepository::new(&reopened).find(&r1().id, &alice()).await.unwrap().unwrap();
     assert_eq!(membership.last_delivered_seq, Seq::new(1));
     reopened.close().await.unwrap();
 }

@@ -19,6 +19,7 @@ fn attempt_from_ip(user_id: &str, password: &str) -> LoginAttempt {
 fn room(id: &str) -> Room {
     Room {
         id: RoomId::parse(id).unwrap(),
+        incarnation: crate::ids::Incarnation::new(1),
         name: RoomName::parse(id).unwrap(),
         capacity: Capacity::from_stored(10),
         access: Access::Public,

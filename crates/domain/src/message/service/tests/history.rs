@@ -42,7 +42,7 @@ async fn history_gives_the_latest_50_by_default_and_says_more_exist() {
     let mut m = bob_reads_r1();
     m.events
         .expect_list_before()
-        .with(eq(rid("r1")), eq(None), eq(51))
+        .with(eq(key("r1")), eq(None), eq(51))
         .times(1)
         .returning(|_, _, _| Ok(events(1..=51)));
 
@@ -56,7 +56,7 @@ async fn history_before_a_seq_gives_the_page_just_before_it() {
     let mut m = bob_reads_r1();
     m.events
         .expect_list_before()
-        .with(eq(rid("r1")), eq(Some(Seq::new(100))), eq(3))
+        .with(eq(key("r1")), eq(Some(Seq::new(100))), eq(3))
         .times(1)
         .returning(|_, _, _| Ok(events(98..=99)));
 
@@ -70,7 +70,7 @@ async fn history_after_a_seq_is_ascending_and_bounded_by_the_limit() {
     let mut m = bob_reads_r1();
     m.events
         .expect_list_after()
-        .with(eq(rid("r1")), eq(Seq::new(10)), eq(4))
+        .with(eq(key("r1")), eq(Seq::new(10)), eq(4))
         .times(1)
         .returning(|_, _, _| Ok(events(11..=14)));
 
@@ -82,7 +82,7 @@ async fn history_after_a_seq_is_ascending_and_bounded_by_the_limit() {
 #[tokio::test]
 async fn history_between_two_seqs_stops_before_the_upper_one() {
     let mut m = bob_reads_r1();
-    m.events.expect_list_after().with(eq(rid("r1")), eq(Seq::new(10)), eq(4)).returning(|_, _, _| Ok(events(11..=14)));
+    m.events.expect_list_after().with(eq(key("r1")), eq(Seq::new(10)), eq(4)).returning(|_, _, _| Ok(events(11..=14)));
 
     let page = m.service().history(&uid("bob"), &by_name("Room r1"), query(Some(13), Some(10), Some(3))).await.unwrap();
 

@@ -65,7 +65,7 @@ async fn s6_image_is_stored_under_a_random_id_then_appended_then_published() {
     let published = RoomSignal::Event(stored.clone().into());
     m.bus
         .expect_publish()
-        .withf(move |room, signal| *room == rid("r1") && *signal == published)
+        .withf(move |room, signal| *room == key("r1") && *signal == published)
         .times(1)
         .in_sequence(&mut order)
         .returning(|_, _| Ok(()));
@@ -169,7 +169,7 @@ async fn image_goes_to_the_users_only_room_when_none_is_named() {
     let returned = appended(image_event("r1", 12, "bob", ImageType::Png), false);
     m.events
         .expect_append()
-        .withf(|room, _, _| *room == rid("r1"))
+        .withf(|room, _, _| *room == key("r1"))
         .times(1)
         .returning(move |_, _, _| Ok(returned.clone()));
     m.bus_accepts_anything();

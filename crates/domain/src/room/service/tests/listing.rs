@@ -29,7 +29,7 @@ async fn r9_members_are_listed_in_join_order_with_presence() {
     };
     let members = vec![member("alice", true), member("bob", false)];
     m.memberships.expect_list().with(eq(rid("r1"))).returning(move |_| Ok(members.clone()));
-    m.presence.expect_online().with(eq(rid("r1"))).returning(|_| Ok(vec![uid("bob")]));
+    m.presence.expect_online().with(eq(key("r1"))).returning(|_| Ok(vec![uid("bob")]));
 
     let listed = m.service().list_members(&uid("bob"), &by_id("r1")).await.unwrap();
 

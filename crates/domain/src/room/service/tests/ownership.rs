@@ -35,7 +35,7 @@ async fn r8_owner_leaving_passes_ownership_to_earliest_member() {
     };
     m.memberships
         .expect_remove()
-        .with(eq(rid("r1")), eq(uid("alice")), eq(Departure::Left), eq(NOW))
+        .with(eq(key("r1")), eq(uid("alice")), eq(Departure::Left), eq(NOW))
         .times(1)
         .return_once(move |_, _, _, _| Ok(outcome));
     let disconnect = RoomSignal::Disconnect { user: uid("alice"), reason: DisconnectReason::Left };
@@ -84,7 +84,7 @@ async fn r10_kicked_member_is_disconnected_with_reason_kicked() {
     let outcome = RemovalOutcome { events: vec![kicked.clone()], new_owner: None, dissolved: None };
     m.memberships
         .expect_remove()
-        .with(eq(rid("r1")), eq(uid("bob")), eq(Departure::Kicked), eq(NOW))
+        .with(eq(key("r1")), eq(uid("bob")), eq(Departure::Kicked), eq(NOW))
         .times(1)
         .return_once(move |_, _, _, _| Ok(outcome));
     let disconnect = RoomSignal::Disconnect { user: uid("bob"), reason: DisconnectReason::Kicked };
@@ -140,7 +140,7 @@ async fn r5_owner_transfers_ownership_and_the_room_is_told() {
     let returned = owner_changed.clone();
     m.rooms
         .expect_transfer_ownership()
-        .with(eq(rid("r1")), eq(uid("bob")), eq(NOW))
+        .with(eq(key("r1")), eq(uid("bob")), eq(NOW))
         .times(1)
         .returning(move |_, _, _| Ok(returned.clone()));
     m.publishes_in_order("r1", vec![RoomSignal::Event(owner_changed.into())]);
@@ -185,7 +185,7 @@ async fn r5_owner_updates_the_room_and_the_room_is_told() {
     let returned = (updated.clone(), event.clone());
     m.rooms
         .expect_update()
-        .with(eq(rid("r1")), eq(changes), eq(NOW))
+        .with(eq(key("r1")), eq(changes), eq(NOW))
         .times(1)
         .returning(move |_, _, _| Ok(returned.clone()));
     m.publishes_in_order("r1", vec![RoomSignal::Event(event.into())]);
@@ -272,13 +272,13 @@ async fn r10_dissolve_publishes_dissolved_and_deletes_images() {
     let mut order = Sequence::new();
     m.rooms
         .expect_delete()
-        .with(eq(rid("r1")))
+        .with(eq(key("r1")))
         .times(1)
         .in_sequence(&mut order)
         .returning(|_| Ok(Some(vec![image(1), image(2)])));
     m.bus
         .expect_publish()
-        .withf(|room, signal| *room == rid("r1") && *signal == RoomSignal::Dissolved)
+        .withf(|room, signal| *room == key("r1") && *signal == RoomSignal::Dissolved)
         .times(1)
         .in_sequence(&mut order)
         .returning(|_, _| Ok(()));
