@@ -13,8 +13,10 @@
 //! 3. stop the delivery-marks writer, once every session has closed and saved
 //!    its last mark (at the latest when `http.shutdown_timeout` has passed since
 //!    the signal), saving the marks reported to it;
-//! 4. stop the append writer, after it has answered every queued append
-//!    (committed, or refused: never acknowledged and lost);
+//! 4. stop the append writer once nothing can append any more (every session
+//!    and its frame handler, which may still be posting the message it was
+//!    handling, is done), at the latest at that same deadline; it answers every
+//!    queued append (committed, or refused: never acknowledged and lost);
 //! 5. close the database.
 
 mod listener;

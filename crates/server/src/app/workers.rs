@@ -2,13 +2,18 @@
 //! by [`Application`](super::Application) and stopped after the HTTP server, in
 //! the order of D5 (see the module doc of [`super`]).
 //!
-//! The delivery-marks writer goes first, and not at once: the WebSocket
-//! sessions hold its handles until they have closed, each saving its own last
-//! mark as it does, so the writer ends by itself once every session is done;
-//! only a session still open at the deadline makes the application tell it to
-//! stop. Until then a session may still be posting, so the append writer stops
-//! after it: told to, it answers every append already queued and refuses new
-//! ones. Both write to the database, which closes last.
+//! Neither is stopped at once. The delivery-marks writer goes first: the
+//! WebSocket sessions hold its handles until they have closed, each saving its
+//! own last mark as it does, so the writer ends by itself once every session is
+//! done. The append writer goes next, and it too ends by itself, once every
+//! holder of the message store is gone: a session's frame handler is a task of
+//! its own that may still be posting the message it was handling when its
+//! session closed, and that post must be answered (committed), not refused
+//! because the writer was told to stop as soon as the sessions were done (D5).
+//! Only a writer still held at the deadline (`http.shutdown_timeout` after the
+//! signal) is told to stop; told to, the append writer answers every append
+//! already queued and refuses new ones. Both write to the database, which
+//! closes last.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -46,12 +51,13 @@ impl Workers {
         }
     }
 
-    /// Once the HTTP server has drained: waits for the marks writer until
-    /// `deadline`, then stops it; stops the append writer; closes the database.
+    /// Once the HTTP server has drained: waits for the marks writer, then for
+    /// the append writer, to end by themselves until `deadline`, stopping
+    /// whichever has not by then; closes the database.
     pub(super) async fn stop(self, deadline: Instant) -> anyhow::Result<()> {
         let Self { marks, appends, database } = self;
         marks.stop_at(deadline).await;
-        appends.stop().await;
+        appends.stop_at(deadline).await;
         database.close().await
     }
 }

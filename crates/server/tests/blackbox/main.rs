@@ -20,6 +20,7 @@ mod openapi_drift;
 mod rooms_manage;
 mod rooms_race;
 mod rooms_ws;
+mod shutdown;
 mod users_conventions;
 mod users_login;
 mod users_profile;

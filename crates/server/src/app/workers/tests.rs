@@ -114,11 +114,12 @@ async fn d5_queued_appends_and_reported_marks_are_saved_before_the_database_clos
 async fn d5_once_every_session_has_closed_the_stop_waits_for_no_deadline() {
     let dir = tempfile::tempdir().unwrap();
     let (database, url) = alice_in_r1(&dir).await;
-    let (_events, deliveries, writers) = writers(&database);
+    let (events, deliveries, writers) = writers(&database);
     let workers = Workers::start(database, writers);
     deliveries.report(&r1(), &alice(), Seq::new(1));
-    // The last session closes: its handle goes.
+    // The last session closes, and its frame handler ends: their handles go.
     drop(deliveries);
+    drop(events);
 
     let far = Instant::now() + Duration::from_secs(3600);
     tokio::time::timeout(Duration::from_secs(20), workers.stop(far)).await.unwrap().unwrap();
@@ -126,5 +127,28 @@ async fn d5_once_every_session_has_closed_the_stop_waits_for_no_deadline() {
     let reopened = Database::connect(&url).await.unwrap();
     let membership = SeaOrmMembershipRepository::new(&reopened).find(&r1().id, &alice()).await.unwrap().unwrap();
     assert_eq!(membership.last_delivered_seq, Seq::new(1));
+    reopened.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn d5_a_post_still_in_progress_when_the_sessions_have_closed_is_committed_not_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (database, url) = alice_in_r1(&dir).await;
+    let (events, deliveries, writers) = writers(&database);
+    let workers = Workers::start(database, writers);
+    // Every session has closed; the frame handler of one is still between
+    // reading its last message and appending it (it holds the store).
+    drop(deliveries);
+    let mut stopping = tokio::spawn(workers.stop(Instant::now() + Duration::from_secs(3600)));
+    let early = tokio::time::timeout(Duration::from_millis(300), &mut stopping).await;
+    assert!(early.is_err(), "stopped while a post could still append");
+
+    let appended = events.append(&r1(), message("the last one"), SystemClock::new().now()).await;
+    assert_eq!(appended.unwrap().event.seq, Seq::new(2), "answered as committed");
+    drop(events);
+    tokio::time::timeout(Duration::from_secs(20), stopping).await.unwrap().unwrap().unwrap();
+
+    let reopened = Database::connect(&url).await.unwrap();
+    assert_eq!(SeaOrmMessageStore::new(&reopened).0.last_seq(&r1()).await.unwrap(), Seq::new(2));
     reopened.close().await.unwrap();
 }
