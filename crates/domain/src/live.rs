@@ -7,5 +7,5 @@
 pub mod ports;
 mod service;
 
-pub use ports::{Connection, LiveService};
+pub use ports::{ConnectError, Connection, LiveService};
 pub use service::{Deps, LivePolicy, Service};

@@ -7,9 +7,17 @@ use chatroom_domain::room::{
     ReenterRoomError, SearchRoomsError, UpdateRoomError,
 };
 
+use chatroom_domain::live::ConnectError;
+
 use super::refusals::refusals;
 
 refusals! {
+    // S9: removed from the room, or the room dissolved, while connecting.
+    ConnectError {
+        NotMember => E2003NotInRoom,
+        RoomGone => E2001RoomNotFound,
+        Unexpected(..) => E5000Internal,
+    }
     CreateRoomError {
         Invalid(..) => E1001InvalidInput,
         Taken => E2007RoomExists,

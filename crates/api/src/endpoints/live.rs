@@ -93,8 +93,7 @@ impl LiveApi {
         entered: Entered,
         since: Option<Seq>,
     ) -> Result<Upgrade<R>, Failure> {
-        let connection =
-            self.live.connect(&caller.user.id, &entered, since).await.map_err(|e| Failure::unexpected(&e))?;
+        let connection = self.live.connect(&caller.user.id, &entered, since).await?;
         let counted = Counted::new(Arc::clone(&self.live), entered.room.key(), caller.user.id.clone());
         // Boxed: the spawned session keeps only the box, which it empties at once.
         let start = Box::new(SessionStart {

@@ -1,6 +1,7 @@
 //! A session's start: what it needs, gathered before the upgrade; the count of
 //! the connection until the session owns it; and the opening (W1, W2): the
-//! welcome, the replay and `caughtUp`, paced to the client.
+//! welcome, the replay and `caughtUp`, read, encoded and queued as the client
+//! takes them (S11).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +24,9 @@ use crate::wire::ServerFrame;
 /// How long the opening (welcome, replay, caughtUp) may wait for a client to
 /// read each of its frames before the connection is closed as too slow (1013).
 const OPENING_PATIENCE: Duration = Duration::from_secs(10);
+
+/// The most events of a replay read from the store at once.
+const REPLAY_PAGE: u32 = 64;
 
 /// Everything a session needs, gathered before the upgrade.
 pub(crate) struct SessionStart {
@@ -80,11 +84,15 @@ impl Drop for Counted {
     }
 }
 
-/// The opening, encoded: it then holds nothing of the room's lists.
+/// The opening: the welcome, encoded (it then holds nothing of the room's
+/// lists), and where the replay starts and ends. The replay is read in pages
+/// and encoded as it is queued, so a connection never holds more of it than
+/// its queue (S11).
 pub(crate) struct Opening {
-    /// The welcome, the replay and `caughtUp`, in order.
-    pub(crate) frames: Vec<Utf8Bytes>,
-    /// The last seq the opening sends (the room's last seq at least): live
+    welcome: Utf8Bytes,
+    /// The replay is the events after this seq…
+    after: Seq,
+    /// …up to this one, the room's last seq when the connection opened: live
     /// events up to it are skipped (D2).
     pub(crate) last_sent: Seq,
 }
@@ -92,21 +100,40 @@ pub(crate) struct Opening {
 impl Opening {
     /// The opening of `user`'s session in the room it `entered`.
     pub(crate) fn encode(entered: &Entered, user: &User, connection: &Connection) -> Self {
-        let Connection { online, last_seq, replay, .. } = connection;
-        let last_sent = replay.last().map_or(*last_seq, |event| event.seq.max(*last_seq));
-        let mut frames = Vec::with_capacity(replay.len() + 2);
-        frames.push(encode(&ServerFrame::welcome(&entered.room, user, online, *last_seq)));
-        frames.extend(replay.iter().map(|event| encode(&ServerFrame::event(event))));
-        frames.push(encode(&ServerFrame::CaughtUp { last_seq: last_sent }));
-        Self { frames, last_sent }
+        let Connection { online, last_seq, replay_after, .. } = connection;
+        let welcome = encode(&ServerFrame::welcome(&entered.room, user, online, *last_seq));
+        Self { welcome, after: *replay_after, last_sent: *last_seq }
     }
 
-    /// Sends the opening before anything queued, each frame waiting up to
-    /// [`OPENING_PATIENCE`] for the client to take it: the replay may be
-    /// longer than the queue and must reach a client that reads at a normal
-    /// pace. It is consumed as it is sent.
-    pub(crate) async fn send(self, outbound: &mut Outbound) -> Result<(), Ending> {
-        Ok(outbound.send_each(self.frames, OPENING_PATIENCE).await?)
+    /// Queues the welcome, the replay and `caughtUp` (W1, W2) as the client
+    /// takes them: each frame waits up to [`OPENING_PATIENCE`] for room in the
+    /// queue, so a replay longer than the queue reaches a client that reads at
+    /// a normal pace, and one that does not read is closed (1013, S11).
+    pub(crate) async fn send(
+        self,
+        outbound: &mut Outbound,
+        live: &dyn LiveService,
+        room: &RoomKey,
+    ) -> Result<(), Ending> {
+        outbound.push_paced(self.welcome, None, OPENING_PATIENCE).await?;
+        let mut after = self.after;
+        while after < self.last_sent {
+            let page = live.events_after(room, after, REPLAY_PAGE).await.map_err(|e| {
+                tracing::warn!(error = %format_args!("{e:#}"), room = %room, "could not read a replay");
+                Ending::slow("could not read the replay")
+            })?;
+            let mut events = page.into_iter().filter(|event| event.seq <= self.last_sent).peekable();
+            if events.peek().is_none() {
+                // Nothing more is stored (the room went meanwhile): caught up.
+                break;
+            }
+            for event in events {
+                after = event.seq;
+                outbound.push_paced(encode(&ServerFrame::event(&event)), Some(event.seq), OPENING_PATIENCE).await?;
+            }
+        }
+        let caught_up = encode(&ServerFrame::CaughtUp { last_seq: self.last_sent });
+        Ok(outbound.push_paced(caught_up, None, OPENING_PATIENCE).await?)
     }
 }
 

@@ -8,11 +8,18 @@
 //! Frames are `Utf8Bytes`: an event's text, encoded once, is queued to every
 //! connection of the room as the same bytes.
 //!
+//! An event's frame carries its seq, and the queue knows the last seq the
+//! socket has taken and flushed: [`Outbound::written`]. That, not what is
+//! queued, is what the member's delivered mark may cover (D4): frames still
+//! queued when a connection ends are replayed on the next one.
+//!
 //! The queue is a `VecDeque` under a mutex rather than a tokio channel: an idle
 //! connection then holds one small allocation for it, not a channel whose
 //! blocks of 32 messages stay allocated after a burst. The session's frame
 //! handler, on a task of its own, queues its answers through a [`Pusher`],
 //! which wakes the session.
+
+mod pieces;
 
 use std::collections::VecDeque;
 use std::future::{poll_fn, Future};
@@ -20,15 +27,16 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
+use chatroom_domain::ids::Seq;
 use futures_util::task::AtomicWaker;
 use futures_util::{SinkExt, StreamExt};
-use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
-use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::{self, Bytes, Message, Utf8Bytes};
+use tokio_tungstenite::tungstenite::{self, Message, Utf8Bytes};
 
 use super::socket::Socket;
 use crate::wire::ServerFrame;
+use pieces::Pieces;
 
 /// How long the last frames and the close frame may take to reach a client
 /// before the connection is dropped.
@@ -36,12 +44,6 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 /// The most frames handed to the socket before it is flushed, in a burst.
 const FLUSH_EVERY_FRAMES: usize = 64;
-
-/// Longer texts go out as fragments of this size (RFC 6455 §5.4; clients see
-/// the same message): tungstenite's write buffer keeps the size of the largest
-/// frame it ever wrote, so one large frame (a welcome listing hundreds of
-/// members) would otherwise stay with the connection for its whole life.
-const FRAGMENT_BYTES: usize = 1024;
 
 /// A queue emptied with more room than this gives it back: an idle connection
 /// keeps nothing of a burst.
@@ -63,7 +65,19 @@ pub(crate) enum SendError {
 /// A frame waiting for the socket.
 enum Outgoing {
     Text(Utf8Bytes),
+    /// An event's frame, with its seq (D4).
+    Event(Utf8Bytes, Seq),
     Ping,
+}
+
+impl Outgoing {
+    /// The seq the frame delivers, if it is an event's.
+    fn seq(&self) -> Option<Seq> {
+        match self {
+            Self::Event(_, seq) => Some(*seq),
+            Self::Text(_) | Self::Ping => None,
+        }
+    }
 }
 
 /// What the session and its frame handler share.
@@ -82,6 +96,15 @@ struct Queue {
     bytes: usize,
     /// The session has closed: nothing more is queued.
     closed: bool,
+    /// The last event's seq ever queued.
+    last_event: Seq,
+}
+
+impl Queue {
+    /// Whether a frame of `len` text bytes fits within `shared`'s bounds.
+    fn fits(&self, len: usize, shared: &Shared) -> bool {
+        self.frames.is_empty() || (self.frames.len() < shared.max_frames && self.bytes + len <= shared.max_bytes)
+    }
 }
 
 impl Shared {
@@ -93,25 +116,34 @@ impl Shared {
 
     /// Queues `frame` if there is room.
     fn push(&self, frame: Outgoing) -> Result<(), Full> {
-        let len = match &frame {
-            Outgoing::Text(text) => text.len(),
-            Outgoing::Ping => 0,
-        };
+        self.try_push(frame).map_err(|_| Full)
+    }
+
+    /// Queues `frame` if there is room, or gives it back. An empty queue takes
+    /// any one frame, however long.
+    fn try_push(&self, frame: Outgoing) -> Result<(), Outgoing> {
+        let len = text_len(&frame);
         let mut queue = self.queue();
-        if queue.closed || queue.frames.len() >= self.max_frames || queue.bytes + len > self.max_bytes {
-            return Err(Full);
+        if queue.closed || !queue.fits(len, self) {
+            return Err(frame);
+        }
+        if let Some(seq) = frame.seq() {
+            queue.last_event = queue.last_event.max(seq);
         }
         queue.frames.push_back(frame);
         queue.bytes += len;
         Ok(())
     }
 
+    /// Whether a frame of `len` text bytes would be queued now.
+    fn fits(&self, len: usize) -> bool {
+        self.queue().fits(len, self)
+    }
+
     fn pop(&self) -> Option<Outgoing> {
         let mut queue = self.queue();
         let frame = queue.frames.pop_front()?;
-        if let Outgoing::Text(text) = &frame {
-            queue.bytes -= text.len();
-        }
+        queue.bytes -= text_len(&frame);
         if queue.frames.is_empty() && queue.frames.capacity() > KEPT_CAPACITY {
             queue.frames = VecDeque::new();
         }
@@ -135,14 +167,27 @@ impl Pusher {
     }
 }
 
+/// The text bytes a frame counts against the queue's bound.
+fn text_len(frame: &Outgoing) -> usize {
+    match frame {
+        Outgoing::Text(text) | Outgoing::Event(text, _) => text.len(),
+        Outgoing::Ping => 0,
+    }
+}
+
 /// The session's socket with its queue.
 pub(crate) struct Outbound {
     socket: Socket,
     shared: Arc<Shared>,
-    /// The frame being handed to the socket (a long text fragment by fragment).
-    sending: Option<Pieces>,
+    /// The frame being handed to the socket (a long text fragment by
+    /// fragment), with its seq if it is an event's.
+    sending: Option<(Pieces, Option<Seq>)>,
     /// Frames handed to the socket since it was last flushed.
     unflushed: usize,
+    /// The last seq handed to the socket whole, flushed or not.
+    handed: Seq,
+    /// The last seq the socket has taken and flushed (D4).
+    written: Seq,
 }
 
 impl Outbound {
@@ -155,7 +200,18 @@ impl Outbound {
             max_frames: max_frames.max(1),
             max_bytes,
         });
-        Self { socket, shared, sending: None, unflushed: 0 }
+        Self { socket, shared, sending: None, unflushed: 0, handed: Seq::ZERO, written: Seq::ZERO }
+    }
+
+    /// The last event's seq written to the socket and flushed: what the
+    /// delivered mark may cover (D4).
+    pub(crate) fn written(&self) -> Seq {
+        self.written
+    }
+
+    /// The last event's seq queued, written or not.
+    pub(crate) fn queued(&self) -> Seq {
+        self.shared.queue().last_event
     }
 
     /// A handle for another task to queue frames.
@@ -174,25 +230,48 @@ impl Outbound {
         self.shared.push(Outgoing::Text(text))
     }
 
+    /// Queues an event's frame, encoded once for the room, with its seq (D4).
+    pub(crate) fn push_event(&self, text: Utf8Bytes, seq: Seq) -> Result<(), Full> {
+        self.shared.push(Outgoing::Event(text, seq))
+    }
+
     /// Queues a WebSocket ping (W11).
     pub(crate) fn ping(&self) -> Result<(), Full> {
         self.shared.push(Outgoing::Ping)
     }
 
-    /// Sends `frames` before anything queued, each waiting up to `patience` for
-    /// the client to take it: the opening of a session (W1, W2), whose replay
-    /// may be longer than the queue and must reach a client that reads at a
-    /// normal pace.
-    pub(crate) async fn send_each(&mut self, frames: Vec<Utf8Bytes>, patience: Duration) -> Result<(), SendError> {
-        for text in frames {
-            self.sending = Some(Pieces::new(Outgoing::Text(text)));
-            match tokio::time::timeout(patience, poll_fn(|cx| self.poll_send(cx))).await {
-                Ok(Ok(())) => {}
-                Ok(Err(_)) => return Err(SendError::Closed),
+    /// Queues a frame of the opening (W1, W2), waiting for room in the queue
+    /// while the client reads: a replay longer than the queue reaches a
+    /// client that reads at a normal pace, and never takes more memory than
+    /// the queue's bound (S11). A client that takes nothing for `patience`
+    /// while the queue is full is too slow.
+    pub(crate) async fn push_paced(
+        &mut self,
+        text: Utf8Bytes,
+        seq: Option<Seq>,
+        patience: Duration,
+    ) -> Result<(), SendError> {
+        let mut frame = match seq {
+            Some(seq) => Outgoing::Event(text, seq),
+            None => Outgoing::Text(text),
+        };
+        loop {
+            frame = match self.shared.try_push(frame) {
+                Ok(()) => return Ok(()),
+                Err(frame) => frame,
+            };
+            let len = text_len(&frame);
+            let progress = poll_fn(|cx| match self.poll_send(cx) {
+                Poll::Ready(Err(_)) => Poll::Ready(Err(SendError::Closed)),
+                Poll::Ready(Ok(())) => Poll::Ready(Ok(())),
+                Poll::Pending if self.shared.fits(len) => Poll::Ready(Ok(())),
+                Poll::Pending => Poll::Pending,
+            });
+            match tokio::time::timeout(patience, progress).await {
+                Ok(result) => result?,
                 Err(_) => return Err(SendError::TooSlow),
             }
         }
-        Ok(())
     }
 
     /// Sends what is queued, as far as the socket takes it, and reads the
@@ -215,18 +294,20 @@ impl Outbound {
     fn poll_send(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), tungstenite::Error>> {
         loop {
             if self.sending.is_none() {
-                self.sending = self.shared.pop().map(Pieces::new);
+                self.sending = self.shared.pop().map(|frame| {
+                    let seq = frame.seq();
+                    (Pieces::new(frame), seq)
+                });
             }
-            let Some(pieces) = &mut self.sending else {
+            let Some((pieces, seq)) = &mut self.sending else {
                 if self.unflushed > 0 {
-                    ready!(self.socket.poll_flush_unpin(cx))?;
-                    self.unflushed = 0;
+                    ready!(self.poll_flush(cx))?;
                 }
                 return Poll::Ready(Ok(()));
             };
             if self.unflushed >= FLUSH_EVERY_FRAMES {
-                ready!(self.socket.poll_flush_unpin(cx))?;
-                self.unflushed = 0;
+                ready!(self.poll_flush(cx))?;
+                continue;
             }
             ready!(self.socket.poll_ready_unpin(cx))?;
             match pieces.next() {
@@ -234,14 +315,28 @@ impl Outbound {
                     self.socket.start_send_unpin(message)?;
                     self.unflushed += 1;
                 }
-                None => self.sending = None,
+                None => {
+                    if let Some(seq) = *seq {
+                        self.handed = self.handed.max(seq);
+                    }
+                    self.sending = None;
+                }
             }
         }
     }
 
+    /// Flushes the socket; what was handed to it is then written (D4).
+    fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), tungstenite::Error>> {
+        ready!(self.socket.poll_flush_unpin(cx))?;
+        self.unflushed = 0;
+        self.written = self.handed;
+        Poll::Ready(Ok(()))
+    }
+
     /// Sends the close frame with `code` (after what is queued when `drain`),
-    /// taking at most [`CLOSE_GRACE`]. Frames queued from now on are refused.
-    pub(crate) async fn close(mut self, code: u16, reason: &'static str, drain: bool) {
+    /// taking at most [`CLOSE_GRACE`], and returns the last seq written (D4).
+    /// Frames queued from now on are refused.
+    pub(crate) async fn close(mut self, code: u16, reason: &'static str, drain: bool) -> Seq {
         self.shared.queue().closed = true;
         let closing = async {
             if drain {
@@ -252,6 +347,7 @@ impl Outbound {
             SinkExt::close(&mut self.socket).await
         };
         let _ = tokio::time::timeout(CLOSE_GRACE, closing).await;
+        self.written
     }
 }
 
@@ -262,41 +358,5 @@ impl Drop for Outbound {
         let mut queue = self.shared.queue();
         queue.closed = true;
         queue.frames = VecDeque::new();
-    }
-}
-
-/// The messages one frame goes out as: itself, or a long text's fragments.
-enum Pieces {
-    Whole(Option<Message>),
-    Fragments { text: Bytes, start: usize },
-}
-
-impl Pieces {
-    fn new(frame: Outgoing) -> Self {
-        match frame {
-            Outgoing::Text(text) if text.len() > FRAGMENT_BYTES => Self::Fragments { text: text.into(), start: 0 },
-            Outgoing::Text(text) => Self::Whole(Some(Message::Text(text))),
-            Outgoing::Ping => Self::Whole(Some(Message::Ping(Bytes::new()))),
-        }
-    }
-}
-
-impl Iterator for Pieces {
-    type Item = Message;
-
-    fn next(&mut self) -> Option<Message> {
-        match self {
-            Self::Whole(message) => message.take(),
-            Self::Fragments { text, start } => {
-                if *start >= text.len() {
-                    return None;
-                }
-                let end = (*start + FRAGMENT_BYTES).min(text.len());
-                let opcode = OpCode::Data(if *start == 0 { Data::Text } else { Data::Continue });
-                let fragment = Frame::message(text.slice(*start..end), opcode, end == text.len());
-                *start = end;
-                Some(Message::Frame(fragment))
-            }
-        }
     }
 }

@@ -56,7 +56,8 @@ const GATHER: usize = 32;
 pub(crate) fn run(socket: Socket, start: Box<SessionStart>) -> impl Future<Output = ()> + Send + 'static {
     let (mut live, opening) = Live::open(socket, *start);
     async move {
-        let ending = match Box::pin(opening.send(&mut live.outbound)).await {
+        let sent = Box::pin(opening.send(&mut live.outbound, live.live.as_ref(), &live.room)).await;
+        let ending = match sent {
             Ok(()) => live.serve().await,
             Err(ending) => ending,
         };
@@ -85,10 +86,9 @@ struct Live {
     posts: Option<mpsc::Sender<Utf8Bytes>>,
     /// The room's events on their way out, in seq order (D2).
     order: SeqOrder,
-    /// The member's mark when the session opened, the highest seq delivered,
-    /// and the last one reported to [`Deliveries`] (D4).
+    /// The member's mark when the session opened, and the last one reported
+    /// to [`Deliveries`]: the last seq written to the socket then (D4).
     opened_at_mark: Seq,
-    delivered: Seq,
     reported: Seq,
     flood: FloodLimit,
     last_heard: Instant,
@@ -101,7 +101,8 @@ struct Timers {
     next_ping: Instant,
     /// The token's expiry.
     expires: Instant,
-    /// When the delivered seq is next reported (only while one is unreported).
+    /// When the written seq is next reported (only while events are queued
+    /// or written since the last report).
     report: Option<Instant>,
 }
 
@@ -122,11 +123,10 @@ impl Live {
             shutdown,
         } = start;
         let opening = Opening::encode(&entered, &user, &connection);
-        let Connection { replay, feed, .. } = connection;
+        let Connection { feed, .. } = connection;
         let outbound = Outbound::new(socket, settings.outbound_queue_frames, settings.outbound_queue_bytes);
 
         let opened_at_mark = entered.membership.last_delivered_seq;
-        let delivered = replay.iter().map(|event| event.seq).fold(opened_at_mark, Seq::max);
         let now = Instant::now();
         let timers =
             Timers { next_ping: now + settings.ping_interval, expires: until(session.expires_at), report: None };
@@ -147,8 +147,7 @@ impl Live {
             posts: None,
             order: SeqOrder::new(opening.last_sent),
             opened_at_mark,
-            delivered,
-            reported: delivered,
+            reported: opened_at_mark,
             flood: FloodLimit::new(settings.flood_rate, settings.flood_burst, now),
             last_heard: now,
             timers,
@@ -167,6 +166,8 @@ impl Live {
     async fn serve(&mut self) -> Ending {
         self.last_heard = Instant::now();
         self.timers.next_ping = self.last_heard + self.ping_interval;
+        // The opening's replay is reported like any other delivery.
+        self.timers.report = Some(self.last_heard + FLUSH_EVERY);
         let timer = sleep_until(self.next_deadline());
         tokio::pin!(timer);
         loop {
@@ -196,9 +197,7 @@ impl Live {
             return Err(Ending::new(close::SESSION_ENDED, "token expired"));
         }
         if self.timers.report.is_some_and(|due| due <= now) {
-            self.deliveries.report(&self.room, &self.user.id, self.delivered);
-            self.reported = self.delivered;
-            self.timers.report = None;
+            self.report_written(now);
         }
         if self.order.gap_deadline().is_some_and(|due| due <= now) {
             // Boxed: a gap is rare, and its read would otherwise widen every session.
@@ -229,17 +228,28 @@ impl Live {
         self.release()
     }
 
-    /// Sends the events that follow the last one sent (D2) and notes them as
-    /// delivered, to be reported within [`FLUSH_EVERY`].
+    /// Queues the events that follow the last one sent (D2); what the socket
+    /// has written of them is reported within [`FLUSH_EVERY`].
     fn release(&mut self) -> Result<(), Ending> {
         while let Some(event) = self.order.pop() {
-            self.outbound.push_text(self.encoded.text(&self.room, &event))?;
+            self.outbound.push_event(self.encoded.text(&self.room, &event), event.seq)?;
         }
-        self.delivered = self.delivered.max(self.order.released());
-        if self.delivered > self.reported && self.timers.report.is_none() {
+        if self.outbound.queued() > self.reported && self.timers.report.is_none() {
             self.timers.report = Some(Instant::now() + FLUSH_EVERY);
         }
         Ok(())
+    }
+
+    /// Reports the last seq written to the socket (D4: never one that is
+    /// only queued), and looks again later while queued ones remain.
+    fn report_written(&mut self, now: Instant) {
+        let written = self.outbound.written();
+        if written > self.reported {
+            self.deliveries.report(&self.room, &self.user.id, written);
+            self.reported = written;
+        }
+        let unwritten = self.outbound.queued() > written;
+        self.timers.report = unwritten.then(|| now + FLUSH_EVERY);
     }
 
     /// One frame from the client, or the end of its stream.
@@ -338,18 +348,19 @@ impl Live {
 
     /// Closes the connection with `ending`'s code and counts it out.
     async fn finish(self, ending: Ending) {
-        let Self { user, room, live, outbound, posts, feed, opened_at_mark, delivered, .. } = self;
+        let Self { user, room, live, outbound, posts, feed, opened_at_mark, .. } = self;
         drop(posts);
-        // On close the mark is written at once, before the close frame, not with the
-        // next batch: a client that reconnects right away is replayed from here (D4).
-        if delivered > opened_at_mark {
-            let mark = DeliveryMark { room: room.clone(), user_id: user.id.clone(), seq: delivered };
+        drop(feed);
+        let written = outbound.close(ending.code, ending.reason, ending.drain).await;
+        // On close the mark is written at once, not with the next batch, and
+        // covers only what the socket took (D4): what was still queued is
+        // replayed on the next connection.
+        if written > opened_at_mark {
+            let mark = DeliveryMark { room: room.clone(), user_id: user.id.clone(), seq: written };
             if let Err(e) = live.delivered(&[mark]).await {
                 tracing::warn!(error = %format_args!("{e:#}"), room = %room, "could not save the delivered seq");
             }
         }
-        outbound.close(ending.code, ending.reason, ending.drain).await;
-        drop(feed);
         if let Err(e) = live.disconnect(&room, &user.id).await {
             tracing::warn!(error = %format_args!("{e:#}"), room = %room, "could not count a connection out");
         }

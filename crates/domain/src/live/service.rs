@@ -7,11 +7,12 @@ use async_trait::async_trait;
 use super::ports::*;
 use crate::delivery::{DeliveryMark, EventBus, EventFeed, Presence, RoomSignal};
 use crate::ids::{RoomKey, Seq, UserId};
-use crate::room::{Entered, MembershipRepository};
+use crate::room::{Entered, MembershipRepository, RoomRepository};
 use crate::timeline::{MessageStore, RoomEvent};
 
 /// The ports the live-connection service needs.
 pub struct Deps {
+    pub rooms: Arc<dyn RoomRepository>,
     pub events: Arc<dyn MessageStore>,
     pub memberships: Arc<dyn MembershipRepository>,
     pub presence: Arc<dyn Presence>,
@@ -35,8 +36,9 @@ impl Default for LivePolicy {
     }
 }
 
-/// What a counted connection starts from: who is online, the last seq, the replay.
-type Opened = (Vec<UserId>, Seq, Vec<RoomEvent>);
+/// What a counted connection starts from: who is online, the last seq, and
+/// the seq the replay starts after.
+type Opened = (Vec<UserId>, Seq, Seq);
 
 /// Implements [`LiveService`] with the rules of the specification.
 pub struct Service {
@@ -59,35 +61,51 @@ impl Service {
         }
         let online = self.deps.presence.online(room).await?;
         let last_seq = self.deps.events.last_seq(room).await?;
-        let replay = if entered.newcomer && since.is_none() {
-            self.deps.events.list_before(room, None, self.policy.history_on_join).await?
+        // Seqs have no gap (R13): the last n events are those after last − n.
+        let before_last = |n: u32| Seq::new(last_seq.get().saturating_sub(i64::from(n)).max(0));
+        let after = if entered.newcomer && since.is_none() {
+            before_last(self.policy.history_on_join)
         } else {
             let after = since.unwrap_or(entered.membership.last_delivered_seq);
-            let mut latest = self.deps.events.list_before(room, None, self.policy.replay_limit).await?;
-            latest.retain(|event| event.seq > after);
-            latest
+            after.max(before_last(self.policy.replay_limit)).min(last_seq)
         };
-        Ok((online, last_seq, replay))
+        Ok((online, last_seq, after))
+    }
+
+    /// S9: once subscribed, the user must still be a member of this life of
+    /// the room; whatever removes it from now on arrives on the feed.
+    async fn still_member(&self, entered: &Entered, user: &UserId) -> Result<(), ConnectError> {
+        let room = &entered.room;
+        match self.deps.rooms.find_by_id(&room.id).await? {
+            Some(now) if now.incarnation == room.incarnation => {}
+            _ => return Err(ConnectError::RoomGone),
+        }
+        match self.deps.memberships.find(&room.id, user).await? {
+            Some(_) => Ok(()),
+            None => Err(ConnectError::NotMember),
+        }
     }
 }
 
 #[async_trait]
 impl LiveService for Service {
-    async fn connect(&self, user: &UserId, entered: &Entered, since: Option<Seq>) -> anyhow::Result<Connection> {
+    async fn connect(&self, user: &UserId, entered: &Entered, since: Option<Seq>) -> Result<Connection, ConnectError> {
         let room = &entered.room.key();
         // Subscribe before reading anything: an event committed meanwhile is then
-        // both in the replay and in the feed, never in neither.
+        // both in the replay and in the feed, never in neither; and a removal
+        // committed meanwhile is seen by the check or arrives on the feed (S9).
         let feed = self.deps.feed.subscribe(room).await?;
+        self.still_member(entered, user).await?;
         let first = self.deps.presence.connected(room, user).await?;
         match self.open(entered, user, first, since).await {
-            Ok((online, last_seq, replay)) => Ok(Connection { online, last_seq, replay, feed }),
+            Ok((online, last_seq, replay_after)) => Ok(Connection { online, last_seq, replay_after, feed }),
             Err(e) => {
                 // The connection was counted but will never run: count it out, or
                 // the user would stay online in the room for good (W5).
                 if let Err(undo) = self.disconnect(room, user).await {
-                    return Err(e.context(format!("and counting the connection out failed: {undo:#}")));
+                    return Err(e.context(format!("and counting the connection out failed: {undo:#}")).into());
                 }
-                Err(e)
+                Err(e.into())
             }
         }
     }

@@ -84,6 +84,7 @@ pub(super) fn wire(
     let events = Arc::new(events);
     let live = live::Service::new(
         live::Deps {
+            rooms: rooms.clone(),
             events: events.clone(),
             memberships: memberships.clone(),
             presence: presence.clone(),

@@ -8,12 +8,13 @@ use super::*;
 use crate::delivery::ports::{MockEventBus, MockEventFeed, MockPresence};
 use crate::delivery::{FeedError, Subscription};
 use crate::ids::RoomId;
-use crate::room::ports::MockMembershipRepository;
+use crate::room::ports::{MockMembershipRepository, MockRoomRepository};
 use crate::room::{Access, Capacity, Membership, Room, RoomName};
 use crate::timeline::ports::MockMessageStore;
 use crate::timeline::{EventKind, RoomEvent, SystemEvent};
 
 struct Mocks {
+    rooms: MockRoomRepository,
     events: MockMessageStore,
     memberships: MockMembershipRepository,
     presence: MockPresence,
@@ -34,6 +35,7 @@ impl Subscription for Silent {
 impl Mocks {
     fn new() -> Self {
         Self {
+            rooms: MockRoomRepository::new(),
             events: MockMessageStore::new(),
             memberships: MockMembershipRepository::new(),
             presence: MockPresence::new(),
@@ -46,18 +48,21 @@ impl Mocks {
     /// seqs 1..=`last`.
     fn room_with_events(&mut self, last: i64) {
         self.feed.expect_subscribe().returning(|_| Ok(Box::new(Silent)));
+        self.alice_still_member();
         self.presence.expect_connected().returning(|_, _| Ok(false));
         self.presence.expect_online().returning(|_| Ok(vec![uid("alice")]));
         self.events.expect_last_seq().returning(move |_| Ok(Seq::new(last)));
-        self.events.expect_list_before().returning(move |_, before, limit| {
-            assert_eq!(before, None);
-            let first = (last - i64::from(limit) + 1).max(1);
-            Ok((first..=last).map(joined).collect())
-        });
+    }
+
+    /// The room is still in the life `alice` entered, and she is a member.
+    fn alice_still_member(&mut self) {
+        self.rooms.expect_find_by_id().returning(|_| Ok(Some(entered(false, 0).room)));
+        self.memberships.expect_find().returning(|_, _| Ok(Some(entered(false, 0).membership)));
     }
 
     fn service(self, policy: LivePolicy) -> Service {
         let deps = Deps {
+            rooms: Arc::new(self.rooms),
             events: Arc::new(self.events),
             memberships: Arc::new(self.memberships),
             presence: Arc::new(self.presence),
@@ -109,8 +114,9 @@ fn entered(newcomer: bool, last_delivered_seq: i64) -> Entered {
     Entered { room, membership, newcomer }
 }
 
+/// The seqs the connection replays.
 fn seqs(connection: &Connection) -> Vec<i64> {
-    connection.replay.iter().map(|e| e.seq.get()).collect()
+    (connection.replay_after.get() + 1..=connection.last_seq.get()).collect()
 }
 
 #[tokio::test]
@@ -159,6 +165,7 @@ async fn w5_the_first_connection_announces_the_user_online_after_subscribing() {
     let mut mocks = Mocks::new();
     let mut order = Sequence::new();
     mocks.feed.expect_subscribe().times(1).in_sequence(&mut order).returning(|_| Ok(Box::new(Silent)));
+    mocks.alice_still_member();
     mocks.presence.expect_connected().times(1).in_sequence(&mut order).returning(|_, _| Ok(true));
     mocks
         .bus
@@ -169,7 +176,6 @@ async fn w5_the_first_connection_announces_the_user_online_after_subscribing() {
         .returning(|_, _| Ok(()));
     mocks.presence.expect_online().returning(|_| Ok(vec![uid("alice")]));
     mocks.events.expect_last_seq().returning(|_| Ok(Seq::ZERO));
-    mocks.events.expect_list_before().returning(|_, _, _| Ok(vec![]));
     mocks.service(LivePolicy::default()).connect(&uid("alice"), &entered(true, 0), None).await.unwrap();
 }
 
@@ -219,6 +225,7 @@ async fn w5_a_connection_that_fails_to_open_after_being_counted_is_counted_out()
     let mut mocks = Mocks::new();
     let mut order = Sequence::new();
     mocks.feed.expect_subscribe().returning(|_| Ok(Box::new(Silent)));
+    mocks.alice_still_member();
     mocks.presence.expect_connected().times(1).in_sequence(&mut order).returning(|_, _| Ok(true));
     mocks.bus.expect_publish().returning(|_, _| Ok(()));
     mocks.presence.expect_online().returning(|_| Ok(vec![uid("alice")]));
@@ -234,4 +241,33 @@ async fn w5_a_connection_that_fails_to_open_after_being_counted_is_counted_out()
     let result = mocks.service(LivePolicy::default()).connect(&uid("alice"), &entered(false, 0), None).await;
 
     assert!(result.is_err(), "the failure is still answered");
+}
+
+#[tokio::test]
+async fn s9_a_kick_that_raced_the_connect_is_seen_after_subscribing_and_refuses_it() {
+    let mut mocks = Mocks::new();
+    let mut order = Sequence::new();
+    mocks.feed.expect_subscribe().times(1).in_sequence(&mut order).returning(|_| Ok(Box::new(Silent)));
+    mocks.rooms.expect_find_by_id().times(1).in_sequence(&mut order).returning(|_| Ok(Some(entered(false, 0).room)));
+    mocks.memberships.expect_find().times(1).in_sequence(&mut order).returning(|_, _| Ok(None));
+    mocks.presence.expect_connected().never();
+
+    let result = mocks.service(LivePolicy::default()).connect(&uid("alice"), &entered(false, 0), None).await;
+
+    assert!(matches!(result, Err(ConnectError::NotMember)), "{result:?}");
+}
+
+#[tokio::test]
+async fn s9_s7_a_room_dissolved_and_created_again_during_the_connect_refuses_it() {
+    let mut mocks = Mocks::new();
+    mocks.feed.expect_subscribe().returning(|_| Ok(Box::new(Silent)));
+    let mut reborn = entered(false, 0).room;
+    reborn.incarnation = crate::ids::Incarnation::new(2);
+    mocks.rooms.expect_find_by_id().returning(move |_| Ok(Some(reborn.clone())));
+    mocks.memberships.expect_find().returning(|_, _| Ok(Some(entered(false, 0).membership)));
+    mocks.presence.expect_connected().never();
+
+    let result = mocks.service(LivePolicy::default()).connect(&uid("alice"), &entered(false, 0), None).await;
+
+    assert!(matches!(result, Err(ConnectError::RoomGone)), "{result:?}");
 }

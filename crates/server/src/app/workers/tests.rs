@@ -64,6 +64,7 @@ fn writers(database: &Database) -> (SeaOrmMessageStore, Deliveries, Writers) {
     let (events, appends) = SeaOrmMessageStore::new(database);
     let bus = Arc::new(InProcessEventBus::new());
     let deps = live::Deps {
+        rooms: Arc::new(SeaOrmRoomRepository::new(database)),
         events: Arc::new(events.clone()),
         memberships: Arc::new(SeaOrmMembershipRepository::new(database)),
         presence: Arc::new(InProcessPresence::new()),
