@@ -11,6 +11,7 @@ mod accounts;
 mod cli;
 mod crash;
 mod databases;
+mod floods;
 mod http;
 mod images;
 mod lifecycle;
