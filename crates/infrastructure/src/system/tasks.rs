@@ -70,6 +70,8 @@ mod tests {
             "waiting for the test",
             Box::pin(async move {
                 released.await?;
+                // Still running when `finish` is called.
+                tokio::time::sleep(Duration::from_millis(100)).await;
                 counted.fetch_add(1, Ordering::SeqCst);
                 Ok(())
             }),

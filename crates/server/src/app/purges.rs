@@ -82,7 +82,8 @@ mod tests {
         }));
 
         for _ in 0..3 {
-            purges.recv().await.expect("a purge");
+            let purge = tokio::time::timeout(Duration::from_secs(30), purges.recv()).await;
+            purge.expect("no purge within 30 s").expect("a purge");
         }
         stop.send(()).unwrap();
 
