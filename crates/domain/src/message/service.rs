@@ -223,8 +223,8 @@ impl MessageService for Service {
             let Some(chunk) = chunks.next_chunk().await? else { break };
             head.extend_from_slice(&chunk);
         }
-        let image_type = ImageType::sniff(&head)
-            .ok_or_else(|| anyhow::anyhow!("stored image {} has no known type", id.as_str()))?;
+        let image_type =
+            ImageType::sniff(&head).ok_or_else(|| anyhow::anyhow!("stored image {} has no known type", id.as_str()))?;
         Ok(Some(Image { image_type, len, head, rest: chunks }))
     }
 }

@@ -24,10 +24,7 @@ impl TokioBackground {
     /// aborts those still running then and returns how many it aborted.
     pub async fn finish(&self, deadline: Instant) -> usize {
         let mut tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(PoisonError::into_inner));
-        let drained = tokio::time::timeout_at(deadline, async {
-            while tasks.join_next().await.is_some() {}
-        })
-        .await;
+        let drained = tokio::time::timeout_at(deadline, async { while tasks.join_next().await.is_some() {} }).await;
         if drained.is_ok() {
             return 0;
         }

@@ -51,7 +51,8 @@ async fn s10_expired_sessions_stale_reset_codes_and_throttle_rows_are_purged_and
         &format!("INSERT INTO sessions VALUES ('expired-session', 'alice', {long_ago}, {}, false)", long_ago + 1000),
     )
     .await;
-    for (email, expires, used) in [("expired@example.com", long_ago, false), ("used@example.com", now_millis() + 600_000, true)]
+    for (email, expires, used) in
+        [("expired@example.com", long_ago, false), ("used@example.com", now_millis() + 600_000, true)]
     {
         execute(&mut db, &format!("INSERT INTO reset_codes VALUES ('{email}', 'hash', {expires}, 0, {used})")).await;
     }
@@ -133,7 +134,8 @@ async fn s10_a_mail_server_that_refuses_the_connection_is_logged_not_answered() 
     assert_eq!(known, (200, SENT.to_owned()));
     assert_eq!(unknown, known);
     let deadline = Instant::now() + WAIT;
-    while !app.logs().iter().any(|line| line.contains("WARN") && line.contains("mailing a password reset code failed")) {
+    while !app.logs().iter().any(|line| line.contains("WARN") && line.contains("mailing a password reset code failed"))
+    {
         assert!(Instant::now() < deadline, "the failed mail was not logged:\n{}", app.logs().join("\n"));
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

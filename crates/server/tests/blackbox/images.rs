@@ -268,5 +268,10 @@ async fn s10_an_image_of_the_full_5_mib_is_streamed_back_byte_for_byte_with_its_
     assert_eq!(response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()), Some("image/png"));
     assert!(response.headers().get("transfer-encoding").is_none(), "a known length is not sent chunked");
     let served = response.bytes().await.unwrap();
-    assert!(served.as_ref() == big.as_slice(), "{} bytes served, differing from the {} posted", served.len(), big.len());
+    assert!(
+        served.as_ref() == big.as_slice(),
+        "{} bytes served, differing from the {} posted",
+        served.len(),
+        big.len()
+    );
 }

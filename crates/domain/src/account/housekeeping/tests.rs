@@ -20,7 +20,11 @@ struct Mocks {
 }
 
 fn mocks() -> Mocks {
-    Mocks { sessions: MockSessionStore::new(), reset_codes: MockResetCodeStore::new(), throttle: MockThrottleStore::new() }
+    Mocks {
+        sessions: MockSessionStore::new(),
+        reset_codes: MockResetCodeStore::new(),
+        throttle: MockThrottleStore::new(),
+    }
 }
 
 impl Mocks {

@@ -82,10 +82,8 @@ fn writers(database: &Database) -> (SeaOrmMessageStore, Deliveries, Writers) {
         HousekeepingPolicy { throttle_window: Duration::from_secs(3600) },
     );
     // Purging all the time: a purge is under way whenever the stop comes.
-    let purges = super::super::purges::Purges {
-        housekeeping: Arc::new(housekeeping),
-        interval: Duration::from_millis(1),
-    };
+    let purges =
+        super::super::purges::Purges { housekeeping: Arc::new(housekeeping), interval: Duration::from_millis(1) };
     let mails = Arc::new(TokioBackground::new());
     (events, deliveries, Writers { marks, appends, purges, mails })
 }

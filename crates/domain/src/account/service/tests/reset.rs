@@ -57,9 +57,11 @@ impl Mocks {
     /// S10: the code is verified, once, against the hasher's stand-in for a
     /// missing hash (which never matches), as if there were a code.
     fn verifies_against_the_stand_in(&mut self) {
-        self.hasher.expect_verify().withf(|code, hash| code.expose() == CODE && hash.is_none()).times(1).returning(
-            |_, _| Ok(false),
-        );
+        self.hasher
+            .expect_verify()
+            .withf(|code, hash| code.expose() == CODE && hash.is_none())
+            .times(1)
+            .returning(|_, _| Ok(false));
     }
 
     fn code_matches(&mut self, right: bool) {
@@ -164,7 +166,6 @@ async fn s3_response_transport_returns_the_code() {
     assert_eq!(answer.code_for_response.as_deref(), Some(CODE));
     assert!(mails.pending().is_empty(), "nothing to send");
 }
-
 
 #[tokio::test]
 async fn s3_third_request_for_an_email_is_still_served() {
@@ -367,7 +368,6 @@ async fn s3_code_used_concurrently_works_only_once() {
 
     assert!(matches!(result, Err(ResetPasswordError::WrongCode)), "{result:?}");
 }
-
 
 #[tokio::test]
 async fn e1001_reset_names_the_new_password_field() {

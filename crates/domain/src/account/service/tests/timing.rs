@@ -43,7 +43,14 @@ impl Counters {
 
     fn work(&self) -> Work {
         let n = |i: usize| self.0[i].load(Ordering::SeqCst);
-        Work { user_lookups: n(0), codes_drawn: n(1), hashes: n(2), codes_stored: n(3), claims: n(4), verifications: n(5) }
+        Work {
+            user_lookups: n(0),
+            codes_drawn: n(1),
+            hashes: n(2),
+            codes_stored: n(3),
+            claims: n(4),
+            verifications: n(5),
+        }
     }
 }
 
