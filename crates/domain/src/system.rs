@@ -1,5 +1,8 @@
-//! Time, randomness and rate limits as ports, so every rule that depends on them
-//! is testable without sleeping and without luck.
+//! Time, randomness, rate limits and work done after the answer as ports, so
+//! every rule that depends on them is testable without sleeping and without luck.
+
+use std::future::Future;
+use std::pin::Pin;
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -41,4 +44,21 @@ pub trait ThrottleStore: Send + Sync {
     async fn last_locked_until(&self, key: &str) -> anyhow::Result<Option<OffsetDateTime>>;
     /// MUST forget the hits of `key` (after a successful login).
     async fn clear(&self, key: &str) -> anyhow::Result<()>;
+    /// MUST delete every hit, of any key, recorded before `before`, and return how
+    /// many it deleted (S10).
+    async fn purge_hits(&self, before: OffsetDateTime) -> anyhow::Result<u64>;
+    /// MUST delete every lock, of any key, that ended before `before`, and return
+    /// how many it deleted (S10).
+    async fn purge_locks(&self, before: OffsetDateTime) -> anyhow::Result<u64>;
+}
+
+/// Work that goes on after the answer, e.g. mailing a reset code (S10).
+pub type BackgroundTask = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + 'static>>;
+
+/// Runs work the caller does not wait for.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait Background: Send + Sync {
+    /// MUST start `task` and return at once, without waiting for any of it; MUST
+    /// log a failure of the task under `what` (it has no caller to answer).
+    fn spawn(&self, what: &'static str, task: BackgroundTask);
 }

@@ -11,4 +11,4 @@ pub use error::AppendError;
 pub use model::{
     Appended, ClientMsgId, EventKind, ImageType, MessageContent, NewEvent, RoomEvent, RoomSnapshot, Sender, SystemEvent,
 };
-pub use ports::{ImageStore, MessageStore};
+pub use ports::{ImageChunks, ImageStore, MessageStore, StoredImage};

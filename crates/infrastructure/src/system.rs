@@ -1,8 +1,10 @@
-//! The operating system behind the `Clock` and `IdGenerator` ports: wall-clock time
-//! and the OS's CSPRNG.
+//! The operating system behind the `Clock`, `IdGenerator` and `Background` ports:
+//! wall-clock time, the OS's CSPRNG and tasks on the tokio runtime.
 
 mod clock;
 mod ids;
+mod tasks;
 
 pub use clock::SystemClock;
 pub use ids::RandomIdGenerator;
+pub use tasks::TokioBackground;

@@ -4,22 +4,26 @@
 //!
 //! The application owns its background tasks: it starts every one of them (the
 //! append writer behind the message store, the delivery-marks writer behind the
-//! WebSocket sessions) when it starts serving, and stops them on shutdown (D5)
-//! in this order, each step after the one before has ended:
+//! WebSocket sessions, the purge of S10, the mails sent after forgetPwd's answer)
+//! when it starts serving, and stops them on shutdown (D5) in this order, each
+//! step after the one before has ended:
 //!
 //! 1. stop accepting connections; the WebSocket sessions learn of the shutdown
 //!    and close with 1001;
 //! 2. let the HTTP server drain its in-flight requests;
-//! 3. stop the delivery-marks writer, once every session has closed and saved
-//!    its last mark (at the latest when `http.shutdown_timeout` has passed since
-//!    the signal), saving the marks reported to it;
-//! 4. stop the append writer once nothing can append any more (every session
+//! 3. stop the purge, after the purge under way (if any);
+//! 4. stop the delivery-marks writer, once every session has closed and saved
+//!    its last mark, and let the mails being sent finish (both at the latest when
+//!    `http.shutdown_timeout` has passed since the signal), saving the marks
+//!    reported to it;
+//! 5. stop the append writer once nothing can append any more (every session
 //!    and its frame handler, which may still be posting the message it was
 //!    handling, is done), at the latest at that same deadline; it answers every
 //!    queued append (committed, or refused: never acknowledged and lost);
-//! 5. close the database.
+//! 6. close the database.
 
 mod listener;
+mod purges;
 mod readiness;
 mod shutdown;
 mod wiring;

@@ -2,15 +2,18 @@
 //! Public, because the id is 128 random bits nobody can guess (S6); the content type
 //! comes from the stored bytes' magic numbers, never from what the uploader said,
 //! and `X-Content-Type-Options: nosniff` keeps browsers from second-guessing it.
-//! An image never changes under its id, so it may be cached for a year.
+//! An image never changes under its id, so it may be cached for a year. The bytes
+//! are streamed from the store as they are read, with their `Content-Length`, so
+//! no image is ever held whole in memory (S10).
 
 use std::sync::Arc;
 
 use chatroom_domain::ids::ImageId;
 use chatroom_domain::message::{Image, MessageService};
 use chatroom_domain::timeline::ImageType;
+use futures_util::{stream, StreamExt};
 use poem::http::{header, HeaderValue};
-use poem::{IntoResponse, Response};
+use poem::{Body, IntoResponse, Response};
 use poem_openapi::param::Path;
 use poem_openapi::registry::{
     MetaHeader, MetaMediaType, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, Registry,
@@ -45,12 +48,20 @@ pub struct ImageFile(Image);
 
 impl IntoResponse for ImageFile {
     fn into_response(self) -> Response {
-        let Image { bytes, image_type } = self.0;
+        let Image { image_type, len, head, rest } = self.0;
+        // The first bytes were read to tell the type; the rest follows as read.
+        // A read that fails midway ends the connection: the length promised more.
+        let rest = stream::try_unfold(rest, |mut chunks| async move {
+            let chunk = chunks.next_chunk().await.map_err(|e| std::io::Error::other(format!("{e:#}")))?;
+            Ok::<_, std::io::Error>(chunk.map(|chunk| (chunk, chunks)))
+        });
+        let body = stream::iter((!head.is_empty()).then_some(Ok(head))).chain(rest);
         Response::builder()
             .header(header::CONTENT_TYPE, image_type.mime())
+            .header(header::CONTENT_LENGTH, len)
             .header(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"))
             .header(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL))
-            .body(bytes)
+            .body(Body::from_bytes_stream(body))
     }
 }
 

@@ -230,9 +230,11 @@ impl UsersApi {
     ///
     /// Sends a code valid for ten minutes through the configured mailer (S3).
     /// Registered and unknown emails get the same answer, `{"notice":
-    /// "十分钟内有效"}`; only with `mail.transport = "response"` does it carry the
-    /// code of a registered email in `验证码`. More than 3 requests per email in
-    /// 10 minutes, or 30 per address in an hour, is E1105 with `Retry-After`.
+    /// "十分钟内有效"}`, after the same work (S10); only with `mail.transport =
+    /// "response"` does it carry the code of a registered email in `验证码`. The
+    /// mail is sent after the answer, which therefore does not say it was
+    /// delivered. More than 3 requests per email in 10 minutes, or 30 per address
+    /// in an hour, is E1105 with `Retry-After`.
     #[oai(path = "/user/forgetPwd", method = "post", operation_id = "forgetPwd")]
     async fn forget_pwd(
         &self,

@@ -122,6 +122,16 @@ impl Default for AccountPolicy {
     }
 }
 
+impl AccountPolicy {
+    /// The longest window the limits of S3, S4 and S10 count hits in.
+    pub fn longest_throttle_window(&self) -> Duration {
+        [self.reset_email_window, self.reset_ip_window, self.login_window, self.registration_window]
+            .into_iter()
+            .max()
+            .unwrap_or_default()
+    }
+}
+
 /// POST /user/register, as received.
 #[derive(Debug, Clone, Default)]
 pub struct Registration {

@@ -43,6 +43,9 @@ pub trait SessionStore: Send + Sync {
     async fn revoke(&self, id: &SessionId) -> anyhow::Result<()>;
     /// MUST mark every session of the user revoked and return their ids.
     async fn revoke_all_of(&self, user: &UserId) -> anyhow::Result<Vec<SessionId>>;
+    /// MUST delete every session that expired at or before `now`, revoked or not,
+    /// and return how many it deleted (S10).
+    async fn purge_expired(&self, now: OffsetDateTime) -> anyhow::Result<u64>;
 }
 
 /// Storage of reset codes (S3): one live code per email.
@@ -61,6 +64,9 @@ pub trait ResetCodeStore: Send + Sync {
     /// MUST mark the email's code used, and return `false` if it was already used or
     /// gone, so that two concurrent uses cannot both succeed.
     async fn mark_used(&self, email: &Email) -> anyhow::Result<bool>;
+    /// MUST delete every code that is used or expired at `now` (a burned code that
+    /// has not expired stays), and return how many it deleted (S10).
+    async fn purge_stale(&self, now: OffsetDateTime) -> anyhow::Result<u64>;
 }
 
 /// Why a token was refused.
@@ -81,12 +87,12 @@ pub trait TokenCodec: Send + Sync {
     fn verify(&self, token: &str) -> Result<Claims, TokenError>;
 }
 
-/// What a mailer did with a reset code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How a mailer gets a reset code to its user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
-    /// Sent (or logged) out of band.
+    /// Sent (or logged) out of band, after the answer.
     Sent,
-    /// To be returned in the HTTP answer (`mail.transport = "response"`).
+    /// Returned in the HTTP answer (`mail.transport = "response"`); nothing is sent.
     ReturnToCaller,
 }
 
@@ -94,7 +100,10 @@ pub enum Delivery {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait Mailer: Send + Sync {
-    /// MUST deliver `code` to `to`, valid for `valid_for`, or say that the caller
-    /// must return it.
-    async fn send_reset_code(&self, to: &Email, code: &str, valid_for: Duration) -> anyhow::Result<Delivery>;
+    /// MUST say how this mailer delivers; the same answer every time.
+    fn delivery(&self) -> Delivery;
+    /// MUST deliver `code` to `to`, valid for `valid_for` (only called when
+    /// [`Mailer::delivery`] is [`Delivery::Sent`]). The account service runs it
+    /// after the answer, so it may take as long as the mail server does.
+    async fn send_reset_code(&self, to: &Email, code: &str, valid_for: Duration) -> anyhow::Result<()>;
 }

@@ -12,7 +12,7 @@ use super::ports::*;
 use crate::delivery::EventBus;
 use crate::ids::{SessionId, UserId};
 use crate::room::RoomRepository;
-use crate::system::{Clock, IdGenerator, ThrottleStore};
+use crate::system::{Background, Clock, IdGenerator, ThrottleStore};
 use crate::user::ports::UserWriteError;
 use crate::user::{Email, Password, PasswordHash, PasswordHasher, ProfileUpdate, User, UserName, UserRepository};
 use crate::validation::{InvalidInput, Rule};
@@ -27,6 +27,8 @@ pub struct Deps {
     pub hasher: Arc<dyn PasswordHasher>,
     pub tokens: Arc<dyn TokenCodec>,
     pub mailer: Arc<dyn Mailer>,
+    /// Mails go out after the answer (S10).
+    pub background: Arc<dyn Background>,
     pub bus: Arc<dyn EventBus>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdGenerator>,
@@ -265,10 +267,11 @@ impl AccountService for Service {
         if over {
             return Err(RequestResetError::TooManyRequests { retry_after: p.reset_lockout });
         }
-        // Unknown emails get the same answer as known ones (no enumeration).
-        if self.deps.users.find_by_email(&email).await?.is_none() {
-            return Ok(ResetRequested::default());
-        }
+        // S10: unknown emails get the same answer as known ones (no enumeration),
+        // for the same work: a code is drawn, hashed and stored for them too (a
+        // code nobody is ever told). The mail goes out after the answer, so its
+        // time does not tell the two apart either.
+        let user = self.deps.users.find_by_email(&email).await?;
         let code = self.deps.ids.digits(p.reset_code_length);
         let code_hash = self.deps.hasher.hash(&Self::code_as_password(&code)?).await?;
         let stored = ResetCode {
@@ -279,8 +282,19 @@ impl AccountService for Service {
             used: false,
         };
         self.deps.reset_codes.replace(&stored).await?;
-        let delivery = self.deps.mailer.send_reset_code(&email, &code, p.reset_code_ttl).await?;
-        Ok(ResetRequested { code_for_response: (delivery == Delivery::ReturnToCaller).then_some(code) })
+        if user.is_none() {
+            return Ok(ResetRequested::default());
+        }
+        if self.deps.mailer.delivery() == Delivery::ReturnToCaller {
+            return Ok(ResetRequested { code_for_response: Some(code) });
+        }
+        let (mailer, valid_for) = (self.deps.mailer.clone(), p.reset_code_ttl);
+        // A failed mail is logged by the runner; the answer is already given.
+        self.deps.background.spawn(
+            "mailing a password reset code",
+            Box::pin(async move { mailer.send_reset_code(&email, &code, valid_for).await }),
+        );
+        Ok(ResetRequested::default())
     }
 
     async fn reset_password(&self, reset: PasswordReset) -> Result<(), ResetPasswordError> {
@@ -288,18 +302,19 @@ impl AccountService for Service {
         let new_password = Password::parse("newPwd", &reset.new_password, self.policy.min_password_length)?;
         let code = Self::code_as_password(reset.code.trim())?;
         let now = self.deps.clock.now();
-        let stored = self.deps.reset_codes.find(&email).await?.ok_or(ResetPasswordError::WrongCode)?;
-        let burned = stored.failed_attempts >= self.policy.max_code_attempts;
-        if stored.used || burned || now >= stored.expires_at {
-            return Err(ResetPasswordError::WrongCode);
-        }
+        let max_attempts = self.policy.max_code_attempts;
+        let stored = self.deps.reset_codes.find(&email).await?;
         // S8: the attempt is counted before the code is checked, so that racing
         // guesses cannot all be checked against a count none of them has raised.
-        if !self.deps.reset_codes.claim_attempt(&email, self.policy.max_code_attempts, now).await? {
-            return Err(ResetPasswordError::WrongCode);
-        }
-        let hash = PasswordHash::new(stored.code_hash);
-        if !self.deps.hasher.verify(&code, Some(hash)).await? {
+        // S10: claimed and verified whether or not a usable code exists (a missing,
+        // used, burned or expired one is verified against the hasher's stand-in),
+        // so the time of the answer does not tell whether there is one.
+        let claimed = self.deps.reset_codes.claim_attempt(&email, max_attempts, now).await?;
+        let hash = stored
+            .filter(|c| claimed && !c.used && c.failed_attempts < max_attempts && now < c.expires_at)
+            .map(|c| PasswordHash::new(c.code_hash));
+        let usable = hash.is_some();
+        if !(self.deps.hasher.verify(&code, hash).await? && usable) {
             return Err(ResetPasswordError::WrongCode);
         }
         if !self.deps.reset_codes.mark_used(&email).await? {

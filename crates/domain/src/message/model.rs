@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::ids::Seq;
-use crate::timeline::{ImageType, RoomEvent};
+use crate::timeline::{ImageChunks, ImageType, RoomEvent};
 
 /// A message as a client sent it, before validation.
 #[derive(Debug, Clone, Default)]
@@ -29,12 +29,20 @@ pub struct HistoryPage {
     pub has_more: bool,
 }
 
-/// A posted image as it is served: its bytes and the type their magic bytes
-/// tell (S6).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A posted image as it is served: the type its magic bytes tell (S6), its length,
+/// and its bytes as a stream (S10): `head`, the first bytes (read to tell the
+/// type), then the pieces of `rest`.
 pub struct Image {
-    pub bytes: Vec<u8>,
     pub image_type: ImageType,
+    pub len: u64,
+    pub head: Vec<u8>,
+    pub rest: Box<dyn ImageChunks>,
+}
+
+impl std::fmt::Debug for Image {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Image").field("image_type", &self.image_type).field("len", &self.len).finish_non_exhaustive()
+    }
 }
 
 /// The tunable numbers of messaging, from configuration.

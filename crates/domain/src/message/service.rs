@@ -215,11 +215,17 @@ impl MessageService for Service {
     }
 
     async fn image(&self, id: &ImageId) -> anyhow::Result<Option<Image>> {
-        let Some(bytes) = self.deps.images.load(id).await? else { return Ok(None) };
-        // S6: the type the bytes were accepted with, read from them again.
-        let image_type = ImageType::sniff(&bytes)
-            .ok_or_else(|| anyhow::anyhow!("stored image {} has no known type", id.as_str()))?;
-        Ok(Some(Image { bytes, image_type }))
+        let Some(StoredImage { len, mut chunks }) = self.deps.images.open(id).await? else { return Ok(None) };
+        // S6: the type the bytes were accepted with, read from their first bytes
+        // again; the rest is streamed as it is read (S10).
+        let mut head = Vec::new();
+        while head.len() < ImageType::SNIFF_LEN {
+            let Some(chunk) = chunks.next_chunk().await? else { break };
+            head.extend_from_slice(&chunk);
+        }
+        let image_type =
+            ImageType::sniff(&head).ok_or_else(|| anyhow::anyhow!("stored image {} has no known type", id.as_str()))?;
+        Ok(Some(Image { image_type, len, head, rest: chunks }))
     }
 }
 

@@ -80,6 +80,9 @@ pub enum ImageType {
 }
 
 impl ImageType {
+    /// How many first bytes [`ImageType::sniff`] needs at most.
+    pub const SNIFF_LEN: usize = 12;
+
     /// Recognizes an image by its first bytes; `None` for anything else.
     pub fn sniff(bytes: &[u8]) -> Option<Self> {
         if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {

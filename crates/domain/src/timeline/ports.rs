@@ -35,14 +35,36 @@ pub trait MessageStore: Send + Sync {
     async fn last_seq(&self, room: &RoomKey) -> anyhow::Result<Seq>;
 }
 
+/// A stored image's bytes, read a piece at a time so that serving an image never
+/// holds all of it in memory (S10).
+#[async_trait]
+pub trait ImageChunks: Send {
+    /// MUST return the next piece of the bytes (never an empty one), in order, or
+    /// `None` once every byte was returned.
+    async fn next_chunk(&mut self) -> anyhow::Result<Option<Vec<u8>>>;
+}
+
+/// An image opened for reading: how many bytes it has, and the bytes.
+pub struct StoredImage {
+    pub len: u64,
+    pub chunks: Box<dyn ImageChunks>,
+}
+
+impl std::fmt::Debug for StoredImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredImage").field("len", &self.len).finish_non_exhaustive()
+    }
+}
+
 /// Storage of image bytes (S6): files under the data directory by default.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait ImageStore: Send + Sync {
     /// MUST store the bytes under `id`, completely or not at all.
     async fn save(&self, id: &ImageId, bytes: &[u8]) -> anyhow::Result<()>;
-    /// MUST return the bytes stored under `id`, if any.
-    async fn load(&self, id: &ImageId) -> anyhow::Result<Option<Vec<u8>>>;
+    /// MUST open the image stored under `id`, if any, for reading: its length and
+    /// its bytes as a stream of pieces.
+    async fn open(&self, id: &ImageId) -> anyhow::Result<Option<StoredImage>>;
     /// MUST delete the images; ids that do not exist are ignored.
     async fn delete(&self, ids: &[ImageId]) -> anyhow::Result<()>;
 }

@@ -1,6 +1,7 @@
 //! [`FsImageStore`]: images as files under `<data_dir>/images/<first 2 hex>/<id>`.
 //! Ids are validated [`ImageId`]s (32 lower-case hex digits), so no client text
 //! ever becomes part of a path (S6). The two-digit fan-out keeps directories small.
+//! Reads are streamed in pieces of [`CHUNK_BYTES`] (S10).
 
 use std::io::{ErrorKind, Write as _};
 use std::path::{Path, PathBuf};
@@ -8,10 +9,14 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use async_trait::async_trait;
 use chatroom_domain::ids::ImageId;
-use chatroom_domain::timeline::ImageStore;
+use chatroom_domain::timeline::{ImageChunks, ImageStore, StoredImage};
+use tokio::io::AsyncReadExt as _;
 
 /// The sub-directory of the data directory that holds the images.
 const IMAGES_DIR_NAME: &str = "images";
+
+/// The most bytes one piece of a streamed image holds.
+pub const CHUNK_BYTES: usize = 64 * 1024;
 
 /// Images stored as files.
 #[derive(Debug, Clone)]
@@ -56,13 +61,17 @@ impl ImageStore for FsImageStore {
             .context("image writing task failed")?
     }
 
-    async fn load(&self, id: &ImageId) -> anyhow::Result<Option<Vec<u8>>> {
+    async fn open(&self, id: &ImageId) -> anyhow::Result<Option<StoredImage>> {
         let path = self.path_of(id);
-        match tokio::fs::read(&path).await {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
-        }
+        let file = match tokio::fs::File::open(&path).await {
+            Ok(file) => file,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("opening {}", path.display())),
+        };
+        // An image file is never written in place (see `write_atomically`), so
+        // the length of the opened file is the length of what will be read.
+        let len = file.metadata().await.with_context(|| format!("reading the length of {}", path.display()))?.len();
+        Ok(Some(StoredImage { len, chunks: Box::new(FileChunks { file, path }) }))
     }
 
     async fn delete(&self, ids: &[ImageId]) -> anyhow::Result<()> {
@@ -78,6 +87,25 @@ impl ImageStore for FsImageStore {
     }
 }
 
+/// An opened image file, read a piece at a time.
+struct FileChunks {
+    file: tokio::fs::File,
+    path: PathBuf,
+}
+
+#[async_trait]
+impl ImageChunks for FileChunks {
+    async fn next_chunk(&mut self) -> anyhow::Result<Option<Vec<u8>>> {
+        let mut chunk = Vec::with_capacity(CHUNK_BYTES);
+        let read = (&mut self.file)
+            .take(CHUNK_BYTES as u64)
+            .read_to_end(&mut chunk)
+            .await
+            .with_context(|| format!("reading {}", self.path.display()))?;
+        Ok((read > 0).then_some(chunk))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +114,40 @@ mod tests {
 
     fn id(raw: &str) -> ImageId {
         ImageId::parse(raw).unwrap()
+    }
+
+    /// Every byte the store hands out for `id`, checked against the length it
+    /// announced.
+    async fn load(store: &FsImageStore, id: &ImageId) -> Option<Vec<u8>> {
+        let StoredImage { len, mut chunks } = store.open(id).await.unwrap()?;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = chunks.next_chunk().await.unwrap() {
+            bytes.extend(chunk);
+        }
+        assert_eq!(len, bytes.len() as u64, "the announced length");
+        Some(bytes)
+    }
+
+    #[tokio::test]
+    async fn s10_an_image_is_handed_out_as_a_stream_of_bounded_pieces_with_its_length() {
+        let data = tempfile::tempdir().unwrap();
+        let store = FsImageStore::new(data.path());
+        let bytes: Vec<u8> = (0..5 * 1024 * 1024 + 3).map(|i: u32| (i % 251) as u8).collect();
+        store.save(&id(ID), &bytes).await.unwrap();
+
+        let StoredImage { len, mut chunks } = store.open(&id(ID)).await.unwrap().unwrap();
+
+        assert_eq!(len, bytes.len() as u64);
+        let mut read = Vec::new();
+        let mut pieces = 0;
+        while let Some(chunk) = chunks.next_chunk().await.unwrap() {
+            assert!(!chunk.is_empty() && chunk.len() <= CHUNK_BYTES, "a piece of {} bytes", chunk.len());
+            read.extend(chunk);
+            pieces += 1;
+        }
+        assert!(pieces > 1, "the file came in one piece");
+        assert!(read == bytes, "the streamed bytes differ from the stored ones");
+        assert!(chunks.next_chunk().await.unwrap().is_none(), "the stream stays ended");
     }
 
     #[tokio::test]
@@ -97,7 +159,7 @@ mod tests {
 
         let path = data.path().join("images").join("ab").join(ID);
         assert_eq!(std::fs::read(path).unwrap(), b"\x89PNG bytes");
-        assert_eq!(store.load(&id(ID)).await.unwrap(), Some(b"\x89PNG bytes".to_vec()));
+        assert_eq!(load(&store, &id(ID)).await, Some(b"\x89PNG bytes".to_vec()));
     }
 
     #[tokio::test]
@@ -111,14 +173,14 @@ mod tests {
         let names: Vec<_> =
             std::fs::read_dir(data.path().join("images/ab")).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from(ID)]);
-        assert_eq!(store.load(&id(ID)).await.unwrap(), Some(b"second".to_vec()));
+        assert_eq!(load(&store, &id(ID)).await, Some(b"second".to_vec()));
     }
 
     #[tokio::test]
     async fn loading_an_unknown_image_gives_none() {
         let data = tempfile::tempdir().unwrap();
         let store = FsImageStore::new(data.path());
-        assert_eq!(store.load(&id(ID)).await.unwrap(), None);
+        assert_eq!(load(&store, &id(ID)).await, None);
     }
 
     #[tokio::test]
@@ -131,7 +193,7 @@ mod tests {
 
         store.delete(&[id(ID), id("ee0123456789abcdef0123456789abcd"), other.clone()]).await.unwrap();
 
-        assert_eq!(store.load(&id(ID)).await.unwrap(), None);
-        assert_eq!(store.load(&other).await.unwrap(), None);
+        assert_eq!(load(&store, &id(ID)).await, None);
+        assert_eq!(load(&store, &other).await, None);
     }
 }

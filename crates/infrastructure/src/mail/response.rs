@@ -21,9 +21,14 @@ impl ResponseMailer {
 
 #[async_trait]
 impl Mailer for ResponseMailer {
-    async fn send_reset_code(&self, to: &Email, _code: &str, _valid_for: Duration) -> anyhow::Result<Delivery> {
+    fn delivery(&self) -> Delivery {
+        Delivery::ReturnToCaller
+    }
+
+    /// Never called by the account service (the code goes into the answer).
+    async fn send_reset_code(&self, to: &Email, _code: &str, _valid_for: Duration) -> anyhow::Result<()> {
         tracing::debug!(target: "chatroom::mail", to = to.as_str(), "reset code returned to the caller");
-        Ok(Delivery::ReturnToCaller)
+        Ok(())
     }
 }
 
@@ -31,10 +36,8 @@ impl Mailer for ResponseMailer {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn s3_the_response_transport_hands_the_code_back_to_the_caller() {
-        let to = Email::parse("a@qq.com").unwrap();
-        let delivery = ResponseMailer.send_reset_code(&to, "123456", Duration::from_secs(600)).await.unwrap();
-        assert_eq!(delivery, Delivery::ReturnToCaller);
+    #[test]
+    fn s3_the_response_transport_hands_the_code_back_to_the_caller() {
+        assert_eq!(ResponseMailer.delivery(), Delivery::ReturnToCaller);
     }
 }

@@ -121,8 +121,12 @@ impl fmt::Debug for SmtpMailer {
 
 #[async_trait]
 impl Mailer for SmtpMailer {
+    fn delivery(&self) -> Delivery {
+        Delivery::Sent
+    }
+
     #[tracing::instrument(target = "chatroom::mail", skip_all, fields(to = to.as_str(), relay = %self.relay), err)]
-    async fn send_reset_code(&self, to: &Email, code: &str, valid_for: Duration) -> anyhow::Result<Delivery> {
+    async fn send_reset_code(&self, to: &Email, code: &str, valid_for: Duration) -> anyhow::Result<()> {
         let recipient = to.as_str().parse::<Address>().context("the recipient is not an address SMTP accepts")?;
         let message = reset_message(self.from.clone(), Mailbox::new(None, recipient), code, valid_for)?;
         // lettre bounds only the TCP connect; a server that accepts and then stalls
@@ -133,7 +137,7 @@ impl Mailer for SmtpMailer {
             .and_then(|sent| sent.map_err(anyhow::Error::new))
             .with_context(|| format!("sending the reset mail through {}", self.relay))?;
         tracing::info!(target: "chatroom::mail", to = to.as_str(), "reset code sent by SMTP");
-        Ok(Delivery::Sent)
+        Ok(())
     }
 }
 

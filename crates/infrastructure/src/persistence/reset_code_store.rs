@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chatroom_domain::account::{ResetCode, ResetCodeStore};
 use chatroom_domain::user::Email;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter};
 use time::OffsetDateTime;
 
 use super::database::Database;
@@ -87,5 +87,20 @@ impl ResetCodeStore for SeaOrmResetCodeStore {
             .await
             .context("marking a reset code used")?;
         Ok(updated.rows_affected == 1)
+    }
+
+    #[tracing::instrument(level = "debug", skip(self), err)]
+    async fn purge_stale(&self, now: OffsetDateTime) -> anyhow::Result<u64> {
+        // A burned code that has not expired stays: it still answers E1106.
+        let deleted = reset_codes::Entity::delete_many()
+            .filter(
+                Condition::any()
+                    .add(reset_codes::Column::Used.eq(true))
+                    .add(reset_codes::Column::ExpiresAt.lte(to_millis(now))),
+            )
+            .exec(self.db.writer())
+            .await
+            .context("purging stale reset codes")?;
+        Ok(deleted.rows_affected)
     }
 }

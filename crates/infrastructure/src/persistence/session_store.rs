@@ -6,9 +6,11 @@ use chatroom_domain::account::{Session, SessionStore};
 use chatroom_domain::ids::{SessionId, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, TransactionTrait};
+use time::OffsetDateTime;
 
 use super::database::Database;
 use super::entities::sessions;
+use super::timestamps::to_millis;
 
 /// Sessions in a SQL database.
 #[derive(Debug, Clone)]
@@ -73,5 +75,15 @@ impl SessionStore for SeaOrmSessionStore {
             .context("revoking a user's sessions")?;
         txn.commit().await.context("committing a session revocation")?;
         Ok(ids.into_iter().map(SessionId::new).collect())
+    }
+
+    #[tracing::instrument(level = "debug", skip(self), err)]
+    async fn purge_expired(&self, now: OffsetDateTime) -> anyhow::Result<u64> {
+        let deleted = sessions::Entity::delete_many()
+            .filter(sessions::Column::ExpiresAt.lte(to_millis(now)))
+            .exec(self.db.writer())
+            .await
+            .context("purging expired sessions")?;
+        Ok(deleted.rows_affected)
     }
 }

@@ -1,5 +1,5 @@
-//! [`ThrottleStore`] on sea-orm: hit counters and lockouts for S3 and S4, shared
-//! by every node that uses the database.
+//! [`ThrottleStore`] on sea-orm: hit counters and lockouts for S3, S4 and S10,
+//! shared by every node that uses the database, and their purge (S10).
 
 use anyhow::Context;
 use async_trait::async_trait;
@@ -108,5 +108,25 @@ impl ThrottleStore for SeaOrmThrottleStore {
             .await
             .context("clearing hits")?;
         Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip(self), err)]
+    async fn purge_hits(&self, before: OffsetDateTime) -> anyhow::Result<u64> {
+        let deleted = throttle_hits::Entity::delete_many()
+            .filter(throttle_hits::Column::At.lt(to_millis(before)))
+            .exec(self.db.writer())
+            .await
+            .context("purging old hits")?;
+        Ok(deleted.rows_affected)
+    }
+
+    #[tracing::instrument(level = "debug", skip(self), err)]
+    async fn purge_locks(&self, before: OffsetDateTime) -> anyhow::Result<u64> {
+        let deleted = throttle_locks::Entity::delete_many()
+            .filter(throttle_locks::Column::LockedUntil.lt(to_millis(before)))
+            .exec(self.db.writer())
+            .await
+            .context("purging ended locks")?;
+        Ok(deleted.rows_affected)
     }
 }

@@ -1,4 +1,4 @@
-//! `SeaOrmResetCodeStore` against the `ResetCodeStore` contract (S3).
+//! `SeaOrmResetCodeStore` against the `ResetCodeStore` contract (S3, S10).
 
 use std::sync::Arc;
 
@@ -13,6 +13,7 @@ contract_tests!(
     s8_at_most_max_attempts_are_claimed_however_many_race,
     s8_a_used_expired_or_missing_code_is_never_claimed,
     s3_a_code_is_used_once_even_when_two_uses_race,
+    s10_a_purge_deletes_used_and_expired_codes_and_keeps_live_and_burned_ones,
 );
 
 fn email() -> Email {
@@ -87,4 +88,32 @@ async fn s3_a_code_is_used_once_even_when_two_uses_race(db: Database) {
     assert_eq!(winners, 1);
     assert!(store.find(&email()).await.unwrap().unwrap().used);
     assert!(!store.mark_used(&Email::parse("other@example.com").unwrap()).await.unwrap(), "gone codes are refused");
+}
+
+async fn s10_a_purge_deletes_used_and_expired_codes_and_keeps_live_and_burned_ones(db: Database) {
+    let store = SeaOrmResetCodeStore::new(&db);
+    let of = |email: &str, expires_ms: i64, failed_attempts: u32, used: bool| ResetCode {
+        email: Email::parse(email).unwrap(),
+        code_hash: "hash".to_owned(),
+        expires_at: at(expires_ms),
+        failed_attempts,
+        used,
+    };
+    let codes = [
+        (of("used@example.com", 9_000, 0, true), false),
+        (of("expired@example.com", 1_000, 0, false), false),
+        (of("expires-now@example.com", 5_000, 1, false), false),
+        (of("live@example.com", 9_000, 2, false), true),
+        (of("burned@example.com", 9_000, 5, false), true),
+    ];
+    for (code, _) in &codes {
+        store.replace(code).await.unwrap();
+    }
+
+    assert_eq!(store.purge_stale(at(5_000)).await.unwrap(), 3);
+
+    for (code, kept) in &codes {
+        let found = store.find(&code.email).await.unwrap();
+        assert_eq!(found.as_ref(), kept.then_some(code), "{}", code.email.as_str());
+    }
 }

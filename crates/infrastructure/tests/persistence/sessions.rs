@@ -1,4 +1,4 @@
-//! `SeaOrmSessionStore` against the `SessionStore` contract (S2, R11).
+//! `SeaOrmSessionStore` against the `SessionStore` contract (S2, R11, S10).
 
 use chatroom_domain::account::{Session, SessionStore};
 use chatroom_domain::ids::SessionId;
@@ -6,7 +6,11 @@ use chatroom_infrastructure::persistence::{Database, SeaOrmSessionStore};
 
 use crate::support::{at, contract_tests, given_users, user_id};
 
-contract_tests!(s2_a_session_is_found_revoked_or_not, r11_revoking_all_sessions_of_a_user_returns_the_live_ones);
+contract_tests!(
+    s2_a_session_is_found_revoked_or_not,
+    r11_revoking_all_sessions_of_a_user_returns_the_live_ones,
+    s10_a_purge_deletes_the_expired_sessions_and_keeps_the_live_ones,
+);
 
 fn session(id: &str, user: &str) -> Session {
     Session {
@@ -52,4 +56,33 @@ async fn r11_revoking_all_sessions_of_a_user_returns_the_live_ones(db: Database)
     }
     assert!(!store.find(&SessionId::new("b1".to_owned())).await.unwrap().unwrap().revoked);
     assert!(store.revoke_all_of(&user_id("alice")).await.unwrap().is_empty());
+}
+
+async fn s10_a_purge_deletes_the_expired_sessions_and_keeps_the_live_ones(db: Database) {
+    given_users(&db, &["alice", "bob"]).await;
+    let store = SeaOrmSessionStore::new(&db);
+    let ending = |id: &str, user: &str, expires_ms: i64, revoked: bool| Session {
+        expires_at: at(expires_ms),
+        revoked,
+        ..session(id, user)
+    };
+    let sessions = [
+        ending("expired", "alice", 1_000, false),
+        ending("expired-revoked", "bob", 1_000, true),
+        ending("expires-now", "alice", 5_000, false),
+        ending("live", "alice", 5_001, false),
+        ending("live-revoked", "bob", 9_000, true),
+    ];
+    for session in &sessions {
+        store.insert(session).await.unwrap();
+    }
+
+    assert_eq!(store.purge_expired(at(5_000)).await.unwrap(), 3);
+
+    for session in &sessions {
+        let found = store.find(&session.id).await.unwrap();
+        let kept = session.expires_at > at(5_000);
+        assert_eq!(found.as_ref(), kept.then_some(session), "{}", session.id.as_str());
+    }
+    assert_eq!(store.purge_expired(at(5_000)).await.unwrap(), 0, "nothing left to purge");
 }

@@ -1,4 +1,4 @@
-//! `SeaOrmThrottleStore` against the `ThrottleStore` contract (S3, S4).
+//! `SeaOrmThrottleStore` against the `ThrottleStore` contract (S3, S4, S10).
 
 use chatroom_domain::system::ThrottleStore;
 use chatroom_infrastructure::persistence::{Database, SeaOrmThrottleStore};
@@ -11,6 +11,8 @@ contract_tests!(
     s4_a_lock_holds_until_its_end_and_only_ever_extends,
     s4_the_end_of_the_latest_lock_is_known_after_it_passed,
     s8_racing_hits_count_at_least_their_place,
+    s10_a_purge_deletes_the_hits_before_its_cutoff_of_every_key_and_keeps_the_rest,
+    s10_a_purge_deletes_the_locks_that_ended_before_its_cutoff_and_keeps_the_rest,
 );
 
 async fn s4_hits_are_counted_per_key_within_the_window(db: Database) {
@@ -87,4 +89,36 @@ async fn s8_racing_hits_count_at_least_their_place(db: Database) {
         assert!(*count as usize > place, "a hit read {count} at place {}: {counts:?}", place + 1);
     }
     assert!(counts.iter().filter(|count| **count <= 5).count() <= 5, "{counts:?}");
+}
+
+async fn s10_a_purge_deletes_the_hits_before_its_cutoff_of_every_key_and_keeps_the_rest(db: Database) {
+    let store = SeaOrmThrottleStore::new(&db);
+    for (key, ms) in [("login:user:alice", 0), ("login:user:alice", 999), ("login:user:alice", 1000)] {
+        store.hit(key, at(ms), at(-1000)).await.unwrap();
+    }
+    for (key, ms) in [("reset:ip:127.0.0.1", 500), ("reset:ip:127.0.0.1", 2000)] {
+        store.hit(key, at(ms), at(-1000)).await.unwrap();
+    }
+
+    assert_eq!(store.purge_hits(at(1000)).await.unwrap(), 3);
+
+    // A hit that counts nothing back: one new hit each, seen with the whole past.
+    assert_eq!(store.hit("login:user:alice", at(3000), at(-1000)).await.unwrap(), 2, "the hit at 1000 stays");
+    assert_eq!(store.hit("reset:ip:127.0.0.1", at(3000), at(-1000)).await.unwrap(), 2, "the hit at 2000 stays");
+    assert_eq!(store.purge_hits(at(1000)).await.unwrap(), 0);
+}
+
+async fn s10_a_purge_deletes_the_locks_that_ended_before_its_cutoff_and_keeps_the_rest(db: Database) {
+    let store = SeaOrmThrottleStore::new(&db);
+    store.lock("login:user:ended", at(500)).await.unwrap();
+    store.lock("login:ip:ended", at(999)).await.unwrap();
+    store.lock("login:user:at-cutoff", at(1000)).await.unwrap();
+    store.lock("reset:email:live", at(5000)).await.unwrap();
+
+    assert_eq!(store.purge_locks(at(1000)).await.unwrap(), 2);
+
+    assert_eq!(store.last_locked_until("login:user:ended").await.unwrap(), None);
+    assert_eq!(store.last_locked_until("login:ip:ended").await.unwrap(), None);
+    assert_eq!(store.last_locked_until("login:user:at-cutoff").await.unwrap(), Some(at(1000)));
+    assert_eq!(store.locked_until("reset:email:live", at(2000)).await.unwrap(), Some(at(5000)));
 }

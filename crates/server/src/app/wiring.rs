@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chatroom_api::{ApiServices, Deliveries};
-use chatroom_domain::account::{self, Mailer};
+use chatroom_domain::account::{self, Housekeeper, HousekeepingDeps, Mailer};
 use chatroom_domain::{live, message, room};
 use chatroom_infrastructure::images::FsImageStore;
 use chatroom_infrastructure::live::{InProcessEventBus, InProcessPresence};
@@ -17,16 +17,17 @@ use chatroom_infrastructure::persistence::{
     SeaOrmSessionStore, SeaOrmThrottleStore, SeaOrmUserRepository,
 };
 use chatroom_infrastructure::security::{load_or_create_secret, Argon2PasswordHasher, JwtTokenCodec};
-use chatroom_infrastructure::system::{RandomIdGenerator, SystemClock};
+use chatroom_infrastructure::system::{RandomIdGenerator, SystemClock, TokioBackground};
 use poem::endpoint::BoxEndpoint;
 
+use super::purges::Purges;
 use super::readiness::DatabaseReadiness;
 use super::shutdown::Shutdown;
 use super::workers::Writers;
 use crate::config::{Config, MailConfig, MailTransport};
 
 /// Builds every adapter and service; returns the HTTP endpoint serving them and
-/// the writers they need running.
+/// the background tasks they need running.
 ///
 /// The WebSocket sessions receive `shutdown` and close with 1001 when it fires
 /// (W14).
@@ -51,17 +52,31 @@ pub(super) fn wire(
     let rooms = Arc::new(SeaOrmRoomRepository::new(database));
     let memberships = Arc::new(SeaOrmMembershipRepository::new(database));
     let throttle = Arc::new(SeaOrmThrottleStore::new(database));
+    let sessions = Arc::new(SeaOrmSessionStore::new(database));
+    let reset_codes = Arc::new(SeaOrmResetCodeStore::new(database));
+    let mails = Arc::new(TokioBackground::new());
 
+    let housekeeping = Housekeeper::new(
+        HousekeepingDeps {
+            sessions: sessions.clone(),
+            reset_codes: reset_codes.clone(),
+            throttle: throttle.clone(),
+            clock: clock.clone(),
+        },
+        config.housekeeping_policy(),
+    );
+    let purges = Purges { housekeeping: Arc::new(housekeeping), interval: config.auth.purge_interval };
     let accounts = account::Service::new(
         account::Deps {
             users: Arc::new(SeaOrmUserRepository::new(database)),
             rooms: rooms.clone(),
-            sessions: Arc::new(SeaOrmSessionStore::new(database)),
-            reset_codes: Arc::new(SeaOrmResetCodeStore::new(database)),
+            sessions,
+            reset_codes,
             throttle: throttle.clone(),
             hasher,
             tokens,
             mailer,
+            background: mails.clone(),
             bus: bus.clone(),
             clock: clock.clone(),
             ids: ids.clone(),
@@ -112,7 +127,7 @@ pub(super) fn wire(
         deliveries,
     };
     let endpoint = chatroom_api::routes(services, config.api_config());
-    Ok((endpoint, Writers { marks, appends }))
+    Ok((endpoint, Writers { marks, appends, purges, mails }))
 }
 
 /// The transport of `mail.transport`, announced in the log so an operator sees
@@ -176,9 +191,9 @@ mod tests {
 
         let mailer = mailer(&mail).unwrap();
         let to = Email::parse("a@qq.com").unwrap();
-        let delivery = mailer.send_reset_code(&to, "483920", Duration::from_secs(600)).await.unwrap();
+        mailer.send_reset_code(&to, "483920", Duration::from_secs(600)).await.unwrap();
 
-        assert_eq!(delivery, Delivery::Sent);
+        assert_eq!(mailer.delivery(), Delivery::Sent);
         let received = receiver.next_mail(Duration::from_secs(10)).await.unwrap();
         assert_eq!(
             (received.from.as_str(), received.to.as_slice()),

@@ -1,6 +1,10 @@
-//! The server's background tasks: the two writers behind the services, started
-//! by [`Application`](super::Application) and stopped after the HTTP server, in
-//! the order of D5 (see the module doc of [`super`]).
+//! The server's background tasks: the two writers behind the services, the purge
+//! of S10 and the mails sent after their answers, started by
+//! [`Application`](super::Application) and stopped after the HTTP server, in the
+//! order of D5 (see the module doc of [`super`]).
+//!
+//! The purge goes first: told to stop, it finishes the purge under way, if any.
+//! Mails still being sent get until the deadline, alongside the sessions.
 //!
 //! Neither is stopped at once. The delivery-marks writer goes first: the
 //! WebSocket sessions hold its handles until they have closed, each saving its
@@ -19,8 +23,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use std::sync::Arc;
+
 use chatroom_api::MarksWriter;
 use chatroom_infrastructure::persistence::{AppendWriter, Database};
+use chatroom_infrastructure::system::TokioBackground;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -31,32 +38,42 @@ pub(super) struct Writers {
     pub(super) marks: MarksWriter,
     /// Writes the room events (group commit, D1).
     pub(super) appends: AppendWriter,
+    /// Deletes what S10 says is stale, periodically.
+    pub(super) purges: super::purges::Purges,
+    /// Runs the mails of forgetPwd after the answer (S10).
+    pub(super) mails: Arc<TokioBackground>,
 }
 
 /// The running writers and the database they write to.
 pub(super) struct Workers {
+    purges: Worker,
     marks: Worker,
     appends: Worker,
+    mails: Arc<TokioBackground>,
     database: Database,
 }
 
 impl Workers {
     /// Spawns the writers on the current runtime.
     pub(super) fn start(database: Database, writers: Writers) -> Self {
-        let Writers { marks, appends } = writers;
+        let Writers { marks, appends, purges, mails } = writers;
         Self {
+            purges: Worker::spawn("the purge", |stop| purges.run(stop)),
             marks: Worker::spawn("the delivery-marks writer", |stop| marks.run(stop)),
             appends: Worker::spawn("the append writer", |stop| appends.run(stop)),
+            mails,
             database,
         }
     }
 
-    /// Once the HTTP server has drained: waits for the marks writer, then for
-    /// the append writer, to end by themselves until `deadline`, stopping
-    /// whichever has not by then; closes the database.
+    /// Once the HTTP server has drained: stops the purge; waits for the marks
+    /// writer and the mails, then for the append writer, to end by themselves
+    /// until `deadline`, stopping whichever has not by then; closes the
+    /// database.
     pub(super) async fn stop(self, deadline: Instant) -> anyhow::Result<()> {
-        let Self { marks, appends, database } = self;
-        marks.stop_at(deadline).await;
+        let Self { purges, marks, appends, mails, database } = self;
+        purges.stop().await;
+        tokio::join!(marks.stop_at(deadline), mails.finish(deadline));
         appends.stop_at(deadline).await;
         database.close().await
     }

@@ -5,7 +5,7 @@
 //! each setting, and the tests below keep the two sets of defaults equal.
 
 use chatroom_api::{ApiConfig, WsSettings};
-use chatroom_domain::account::AccountPolicy;
+use chatroom_domain::account::{AccountPolicy, HousekeepingPolicy};
 use chatroom_domain::live::LivePolicy;
 use chatroom_domain::message::MessagePolicy;
 use chatroom_domain::room::RoomPolicy;
@@ -35,6 +35,12 @@ impl Config {
             registrations_per_ip: auth.registrations_per_ip_per_hour,
             ..AccountPolicy::default()
         }
+    }
+
+    /// S10: throttle rows are kept for the longest window any limit counts in.
+    pub fn housekeeping_policy(&self) -> HousekeepingPolicy {
+        let longest = self.account_policy().longest_throttle_window().max(self.message_policy().upload_window);
+        HousekeepingPolicy { throttle_window: longest }
     }
 
     /// W2 replay sizes as configured.
@@ -121,6 +127,14 @@ mod tests {
         let api = config.api_config();
         assert_eq!((api.max_image_bytes, api.ws.max_frame_bytes), (5, 6));
         assert_eq!(api.client_ip_header, Some(HeaderName::from_static("x-real-ip")));
+    }
+
+    #[test]
+    fn s10_throttle_rows_are_kept_for_the_longest_configured_window() {
+        let mut config = Config::default();
+        assert_eq!(config.housekeeping_policy().throttle_window, Duration::from_secs(3600));
+        config.auth.login_window = Duration::from_secs(7200);
+        assert_eq!(config.housekeeping_policy().throttle_window, Duration::from_secs(7200));
     }
 
     #[test]

@@ -145,6 +145,10 @@ pub struct AuthConfig {
     pub login_lockout: Duration,
     /// S10: accounts one client address may register per hour (E1107 above it).
     pub registrations_per_ip_per_hour: u32,
+    /// S10: how often expired sessions, used or expired reset codes and throttle
+    /// rows outside every window are purged.
+    #[serde(with = "duration")]
+    pub purge_interval: Duration,
 }
 
 impl Default for AuthConfig {
@@ -167,6 +171,7 @@ impl Default for AuthConfig {
             login_window: 15 * MINUTE,
             login_lockout: 15 * MINUTE,
             registrations_per_ip_per_hour: AccountPolicy::default().registrations_per_ip,
+            purge_interval: 10 * MINUTE,
         }
     }
 }

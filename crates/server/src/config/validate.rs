@@ -23,6 +23,7 @@ pub fn validate(config: &Config) -> anyhow::Result<()> {
     }
     ensure!(!config.auth.issuer.trim().is_empty(), "auth.issuer must not be empty");
     ensure!(!config.auth.token_ttl.is_zero(), "auth.token_ttl must be longer than 0");
+    ensure!(!config.auth.purge_interval.is_zero(), "auth.purge_interval must be longer than 0");
     ensure!((1..=128).contains(&config.auth.min_password_length), "auth.min_password_length must be between 1 and 128");
     ensure!((4..=12).contains(&config.auth.reset_code_length), "auth.reset_code_length must be between 4 and 12");
     ensure!(config.rooms.max_capacity >= 1, "rooms.max_capacity must be at least 1");
@@ -111,6 +112,13 @@ mod tests {
         assert!(error_of(&config).contains("auth.jwt_secret"));
         config.auth.jwt_secret = Some(Secret::from("0123456789abcdef0123456789abcdef"));
         validate(&config).unwrap();
+    }
+
+    #[test]
+    fn s10_a_purge_interval_of_zero_is_refused() {
+        let mut config = Config::default();
+        config.auth.purge_interval = std::time::Duration::ZERO;
+        assert!(error_of(&config).contains("auth.purge_interval"));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use chatroom_tests::ws::WsClient;
 use chatroom_tests::TestApp;
-use reqwest::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE};
+use reqwest::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::{Method, Response};
 use serde_json::{json, Value};
 
@@ -249,4 +249,29 @@ async fn s10_e1202_an_author_who_posted_images_per_minute_is_refused_with_retry_
     assert!(wait.is_some_and(|w| (1..=60).contains(&w)), "Retry-After within the minute: {wait:?}");
     assert_http(refused, 429, 1202, "上传过于频繁", "上传过于频繁，请稍后再试").await;
     sent(send_img(&app, &bob, &[("roomId", "r1")], &[], "d.png", PNG).await).await;
+}
+
+#[tokio::test]
+async fn s10_an_image_of_the_full_5_mib_is_streamed_back_byte_for_byte_with_its_content_length() {
+    let app = spawn_app().await;
+    let alice = user(&app, "alice").await;
+    let (_ws, _) = create_room(&app, &alice, "r1", 5, true).await;
+    let mut big = PNG.to_vec();
+    big.extend((0..5 * 1024 * 1024 - PNG.len()).map(|i| (i % 251) as u8));
+
+    let (url, _) = sent(send_img(&app, &alice, &[("roomId", "r1")], &[], "big.png", &big).await).await;
+    let response = app.get(&url).await;
+
+    assert_eq!(response.status(), 200);
+    let length = response.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    assert_eq!(length, Some(big.len()), "Content-Length");
+    assert_eq!(response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()), Some("image/png"));
+    assert!(response.headers().get("transfer-encoding").is_none(), "a known length is not sent chunked");
+    let served = response.bytes().await.unwrap();
+    assert!(
+        served.as_ref() == big.as_slice(),
+        "{} bytes served, differing from the {} posted",
+        served.len(),
+        big.len()
+    );
 }

@@ -12,6 +12,7 @@ mod cli;
 mod crash;
 mod databases;
 mod delivery;
+mod floods;
 mod http;
 mod images;
 mod incarnations;

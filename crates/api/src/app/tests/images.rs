@@ -11,7 +11,7 @@ use chatroom_domain::ids::{ImageId, RoomId, Seq};
 use chatroom_domain::message::ports::MockMessageService;
 use chatroom_domain::message::{Image, PostImageError};
 use chatroom_domain::room::{RoomName, RoomSelector};
-use chatroom_domain::timeline::{EventKind, ImageType, RoomEvent, Sender};
+use chatroom_domain::timeline::{EventKind, ImageChunks, ImageType, RoomEvent, Sender};
 use chatroom_domain::user::UserName;
 use chatroom_domain::validation::{InvalidInput, Rule};
 use poem::endpoint::BoxEndpoint;
@@ -225,12 +225,32 @@ async fn send_img_takes_an_image_of_the_full_limit_with_its_form_around_it() {
     resp.assert_status_is_ok();
 }
 
+/// Bytes handed out a few at a time, as a store streams a file.
+struct Pieces(std::collections::VecDeque<Vec<u8>>);
+
+#[async_trait::async_trait]
+impl ImageChunks for Pieces {
+    async fn next_chunk(&mut self) -> anyhow::Result<Option<Vec<u8>>> {
+        Ok(self.0.pop_front())
+    }
+}
+
+/// `bytes` as the service hands an image out: the first 4 bytes read, the rest
+/// in pieces of 3.
+fn image_of(image_type: ImageType, bytes: &[u8]) -> Image {
+    let (head, rest) = bytes.split_at(bytes.len().min(4));
+    Image {
+        image_type,
+        len: bytes.len() as u64,
+        head: head.to_vec(),
+        rest: Box::new(Pieces(rest.chunks(3).map(<[u8]>::to_vec).collect())),
+    }
+}
+
 /// A service holding an image of `image_type` under `ID` only.
 fn serving(image_type: ImageType, bytes: &'static [u8]) -> MockMessageService {
     let mut messages = MockMessageService::new();
-    messages
-        .expect_image()
-        .returning(move |id| Ok((id.as_str() == ID).then(|| Image { bytes: bytes.to_vec(), image_type })));
+    messages.expect_image().returning(move |id| Ok((id.as_str() == ID).then(|| image_of(image_type, bytes))));
     messages
 }
 
@@ -242,7 +262,8 @@ async fn s6_get_image_answers_the_png_bytes_with_their_type_nosniff_and_a_year_o
     resp.assert_content_type("image/png");
     resp.assert_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     resp.assert_header(header::CACHE_CONTROL, "public, max-age=31536000, immutable");
-    assert_eq!(resp.0.into_body().into_vec().await.unwrap(), PNG);
+    resp.assert_header(header::CONTENT_LENGTH, PNG.len().to_string());
+    assert_eq!(resp.0.into_body().into_vec().await.unwrap(), PNG, "S10: every piece of the stream, in order");
 }
 
 #[tokio::test]

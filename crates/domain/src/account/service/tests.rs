@@ -5,7 +5,9 @@
 mod login;
 mod register;
 mod reset;
+mod timing;
 
+use std::sync::Mutex;
 use std::time::Duration;
 
 use mockall::predicate::eq;
@@ -15,7 +17,7 @@ use time::macros::datetime;
 use super::*;
 use crate::delivery::ports::MockEventBus;
 use crate::room::ports::MockRoomRepository;
-use crate::system::{MockClock, MockIdGenerator, MockThrottleStore};
+use crate::system::{BackgroundTask, MockClock, MockIdGenerator, MockThrottleStore};
 use crate::user::ports::{MockPasswordHasher, MockUserRepository};
 
 const NOW: OffsetDateTime = datetime!(2026-03-01 12:00 UTC);
@@ -32,10 +34,41 @@ struct Mocks {
     hasher: MockPasswordHasher,
     tokens: MockTokenCodec,
     mailer: MockMailer,
+    background: Deferred,
     bus: MockEventBus,
     clock: MockClock,
     ids: MockIdGenerator,
     policy: AccountPolicy,
+}
+
+/// A [`Background`] that keeps what it is given until the test runs it, so a test
+/// sees what happened before the answer and what after it.
+#[derive(Clone, Default)]
+struct Deferred {
+    tasks: Arc<Mutex<Vec<(&'static str, BackgroundTask)>>>,
+}
+
+impl Deferred {
+    /// What was handed over so far, and not yet run.
+    fn pending(&self) -> Vec<&'static str> {
+        self.tasks.lock().unwrap().iter().map(|(what, _)| *what).collect()
+    }
+
+    /// Runs every task handed over so far, in order, and returns their results.
+    async fn run(&self) -> Vec<anyhow::Result<()>> {
+        let tasks = std::mem::take(&mut *self.tasks.lock().unwrap());
+        let mut results = Vec::new();
+        for (_, task) in tasks {
+            results.push(task.await);
+        }
+        results
+    }
+}
+
+impl Background for Deferred {
+    fn spawn(&self, what: &'static str, task: BackgroundTask) {
+        self.tasks.lock().unwrap().push((what, task));
+    }
 }
 
 /// Mocks without expectations, a clock stopped at `NOW` and the default policy.
@@ -51,6 +84,7 @@ fn deps() -> Mocks {
         hasher: MockPasswordHasher::new(),
         tokens: MockTokenCodec::new(),
         mailer: MockMailer::new(),
+        background: Deferred::default(),
         bus: MockEventBus::new(),
         clock,
         ids: MockIdGenerator::new(),
@@ -69,6 +103,7 @@ impl Mocks {
             hasher: Arc::new(self.hasher),
             tokens: Arc::new(self.tokens),
             mailer: Arc::new(self.mailer),
+            background: Arc::new(self.background),
             bus: Arc::new(self.bus),
             clock: Arc::new(self.clock),
             ids: Arc::new(self.ids),

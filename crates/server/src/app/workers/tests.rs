@@ -8,6 +8,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 use chatroom_api::Deliveries;
+use chatroom_domain::account::{Housekeeper, HousekeepingDeps, HousekeepingPolicy};
 use chatroom_domain::ids::{Incarnation, RoomId, RoomKey, Seq, UserId};
 use chatroom_domain::live::{self, LivePolicy};
 use chatroom_domain::room::{Access, Capacity, MembershipRepository, Room, RoomName, RoomRepository};
@@ -16,7 +17,8 @@ use chatroom_domain::timeline::{EventKind, MessageContent, MessageStore, NewEven
 use chatroom_domain::user::{Email, PasswordHash, User, UserName, UserRepository};
 use chatroom_infrastructure::live::{InProcessEventBus, InProcessPresence};
 use chatroom_infrastructure::persistence::{
-    SeaOrmMembershipRepository, SeaOrmMessageStore, SeaOrmRoomRepository, SeaOrmUserRepository,
+    SeaOrmMembershipRepository, SeaOrmMessageStore, SeaOrmResetCodeStore, SeaOrmRoomRepository, SeaOrmSessionStore,
+    SeaOrmThrottleStore, SeaOrmUserRepository,
 };
 use chatroom_infrastructure::system::SystemClock;
 use tempfile::TempDir;
@@ -72,7 +74,20 @@ fn writers(database: &Database) -> (SeaOrmMessageStore, Deliveries, Writers) {
         feed: bus,
     };
     let (deliveries, marks) = Deliveries::new(Arc::new(live::Service::new(deps, LivePolicy::default())));
-    (events, deliveries, Writers { marks, appends })
+    let housekeeping = Housekeeper::new(
+        HousekeepingDeps {
+            sessions: Arc::new(SeaOrmSessionStore::new(database)),
+            reset_codes: Arc::new(SeaOrmResetCodeStore::new(database)),
+            throttle: Arc::new(SeaOrmThrottleStore::new(database)),
+            clock: Arc::new(SystemClock::new()),
+        },
+        HousekeepingPolicy { throttle_window: Duration::from_secs(3600) },
+    );
+    // Purging all the time: a purge is under way whenever the stop comes.
+    let purges =
+        super::super::purges::Purges { housekeeping: Arc::new(housekeeping), interval: Duration::from_millis(1) };
+    let mails = Arc::new(TokioBackground::new());
+    (events, deliveries, Writers { marks, appends, purges, mails })
 }
 
 fn message(text: &str) -> NewEvent {

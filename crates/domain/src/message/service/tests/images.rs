@@ -193,30 +193,69 @@ async fn e1001_image_without_a_room_names_room_name_unless_the_user_is_in_exactl
     }
 }
 
+/// Bytes a store hands out a piece at a time.
+struct Pieces(std::collections::VecDeque<Vec<u8>>);
+
+#[async_trait]
+impl ImageChunks for Pieces {
+    async fn next_chunk(&mut self) -> anyhow::Result<Option<Vec<u8>>> {
+        Ok(self.0.pop_front())
+    }
+}
+
+fn stored(bytes: &[u8], size: usize) -> StoredImage {
+    StoredImage { len: bytes.len() as u64, chunks: Box::new(Pieces(bytes.chunks(size).map(<[u8]>::to_vec).collect())) }
+}
+
+/// Everything an image hands out: its first bytes, then the rest of the stream.
+async fn all_bytes(image: Image) -> Vec<u8> {
+    let Image { head, mut rest, .. } = image;
+    let mut bytes = head;
+    while let Some(chunk) = rest.next_chunk().await.unwrap() {
+        bytes.extend(chunk);
+    }
+    bytes
+}
+
 #[tokio::test]
 async fn s6_a_stored_image_is_read_with_the_type_of_its_magic_bytes() {
     for (bytes, image_type) in [(PNG, ImageType::Png), (JPEG, ImageType::Jpeg)] {
         let mut m = deps();
-        m.images.expect_load().withf(|id| *id == image_id()).times(1).returning(move |_| Ok(Some(bytes.to_vec())));
+        m.images.expect_open().withf(|id| *id == image_id()).times(1).returning(move |_| Ok(Some(stored(bytes, 5))));
 
-        let image = m.service().image(&image_id()).await.unwrap();
+        let image = m.service().image(&image_id()).await.unwrap().unwrap();
 
-        assert_eq!(image, Some(Image { bytes: bytes.to_vec(), image_type }));
+        assert_eq!((image.image_type, image.len), (image_type, bytes.len() as u64));
+        assert_eq!(all_bytes(image).await, bytes);
     }
+}
+
+#[tokio::test]
+async fn s10_an_image_is_handed_out_as_a_stream_with_only_its_first_bytes_read() {
+    let big: Vec<u8> = PNG.iter().copied().chain((0..10_000u32).map(|i| i as u8)).collect();
+    let expected = big.clone();
+    let mut m = deps();
+    m.images.expect_open().returning(move |_| Ok(Some(stored(&big, 4))));
+
+    let image = m.service().image(&image_id()).await.unwrap().unwrap();
+
+    assert_eq!(image.head.len(), ImageType::SNIFF_LEN, "read just enough to tell the type");
+    assert_eq!(image.len, expected.len() as u64);
+    assert_eq!(all_bytes(image).await, expected);
 }
 
 #[tokio::test]
 async fn an_image_that_is_not_stored_reads_as_none() {
     let mut m = deps();
-    m.images.expect_load().returning(|_| Ok(None));
+    m.images.expect_open().returning(|_| Ok(None));
 
-    assert_eq!(m.service().image(&image_id()).await.unwrap(), None);
+    assert!(m.service().image(&image_id()).await.unwrap().is_none());
 }
 
 #[tokio::test]
 async fn s6_stored_bytes_of_no_known_type_are_an_unexpected_error_not_served() {
     let mut m = deps();
-    m.images.expect_load().returning(|_| Ok(Some(b"<svg/>".to_vec())));
+    m.images.expect_open().returning(|_| Ok(Some(stored(b"<svg/>", 2))));
 
     let result = m.service().image(&image_id()).await;
 
