@@ -94,7 +94,7 @@ impl LiveApi {
         since: Option<Seq>,
     ) -> Result<Upgrade<R>, Failure> {
         let connection =
-            self.live.connect(&caller.user.id, &entered, since).await.map_err(|e| Failure::unexpected(&e))?;
+            self.live.connect(&caller.user.id, &entered, since).await.map_err(|e| Failure::internal(&e))?;
         let counted = Counted::new(Arc::clone(&self.live), entered.room.id.clone(), caller.user.id.clone());
         // Boxed: the spawned session keeps only the box, which it empties at once.
         let start = Box::new(SessionStart {

@@ -1,7 +1,6 @@
 //! [`ThrottleStore`] on sea-orm: hit counters and lockouts for S3 and S4, shared
 //! by every node that uses the database.
 
-use anyhow::Context;
 use async_trait::async_trait;
 use chatroom_domain::system::ThrottleStore;
 use sea_orm::sea_query::Expr;
@@ -9,7 +8,7 @@ use sea_orm::{ActiveValue, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorT
 use time::OffsetDateTime;
 
 use super::database::Database;
-use super::db_errors::is_unique_violation;
+use super::db_errors::{is_unique_violation, Context};
 use super::entities::{throttle_hits, throttle_locks};
 use super::timestamps::{from_millis, to_millis};
 

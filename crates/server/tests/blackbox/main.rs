@@ -16,6 +16,7 @@ mod images;
 mod lifecycle;
 mod messaging;
 mod openapi_drift;
+mod outage;
 mod rooms_manage;
 mod rooms_race;
 mod rooms_ws;
