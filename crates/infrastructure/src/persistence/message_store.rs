@@ -163,7 +163,7 @@ async fn append_together(db: &Database, batch: &[Pending]) -> Result<Vec<Result<
             }
         }
     }
-    txn.commit().await.map_err(|e| BatchFailed::Commit(anyhow::Error::new(e).context("committing events")))?;
+    txn.commit().await.map_err(|e| BatchFailed::Commit(unexpected("committing events")(e)))?;
     Ok(answers
         .into_iter()
         .map(|answer| answer.unwrap_or_else(|| Err(anyhow!("an append was skipped").into())))
