@@ -17,12 +17,14 @@
 mod app;
 mod command;
 mod databases;
+mod proxy;
 pub mod smtp;
 pub mod ws;
 
 pub use app::TestApp;
 pub use command::{Chatroom, Finished};
 pub use databases::{Backend, TestDatabase};
+pub use proxy::TcpProxy;
 
 /// How long a server may take to start before a test gives up on it.
 pub const START_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);

@@ -5,7 +5,8 @@
 //! `refusals!` generates an exhaustive `match` and the entries the
 //! OpenAPI document lists).
 //! `Unexpected` errors are logged once, inside the request's span, and answered
-//! E5000 with no detail.
+//! E5000 with no detail, or E5003 (with `Retry-After`) when the domain's
+//! `Unavailable` is among their causes: the database could not be reached.
 
 mod account;
 mod entry;

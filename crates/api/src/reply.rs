@@ -95,7 +95,8 @@ fn failure_responses(entries: &[Entry]) -> Vec<MetaResponse> {
         .into_iter()
         .map(|(status, entries)| {
             let lines: Vec<String> = entries.into_iter().map(describe_entry).collect();
-            let headers = if status == 429 {
+            // Rate limits (429) and outages (503, E5003) say when to try again.
+            let headers = if status == 429 || status == 503 {
                 vec![MetaHeader {
                     name: "Retry-After".to_owned(),
                     description: Some("Seconds until the client may try again.".to_owned()),

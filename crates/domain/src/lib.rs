@@ -6,7 +6,8 @@
 //!
 //! Areas, each importing only those listed before it:
 //! - [`validation`]: the E1001 error every value object returns.
-//! - [`system`]: clock and random identifiers.
+//! - [`system`]: clock, random identifiers, rate limits, and [`system::Unavailable`]
+//!   (a dependency is unreachable, E5003).
 //! - [`ids`]: the identifiers every area names things by, and [`ids::Seq`].
 //! - [`user`]: users, their names, emails and credentials.
 //! - [`timeline`]: a room's sequenced events (R13) and where they are stored.

@@ -1,5 +1,7 @@
 //! Time, randomness, rate limits and work done after the answer as ports, so
-//! every rule that depends on them is testable without sleeping and without luck.
+//! every rule that depends on them is testable without sleeping and without
+//! luck; and [`Unavailable`], how any port says that what it stands for could
+//! not be reached.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -61,4 +63,64 @@ pub trait Background: Send + Sync {
     /// MUST start `task` and return at once, without waiting for any of it; MUST
     /// log a failure of the task under `what` (it has no caller to answer).
     fn spawn(&self, what: &'static str, task: BackgroundTask);
+}
+
+/// A port could not reach what it stands for (the database, the event bus): the
+/// operation did not happen, or its outcome is unknown, and it may succeed once
+/// that dependency is back (E5003, SPEC §5).
+///
+/// Ports return `anyhow::Result`, and the operations' error enums carry such
+/// errors in their `Unexpected` variants. An adapter that sees a connection
+/// failure puts an `Unavailable` into the error it returns, with the failure as
+/// its source; it then survives every `context` a service adds and every
+/// `Unexpected(anyhow::Error)` it travels through, and the edge finds it with
+/// [`Unavailable::find`]. No rule of the domain depends on it.
+#[derive(Debug, thiserror::Error)]
+#[error("{dependency} is unreachable")]
+pub struct Unavailable {
+    dependency: &'static str,
+    #[source]
+    cause: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl Unavailable {
+    /// `dependency` (e.g. `"the database"`) could not be reached; `cause` says how.
+    pub fn new(dependency: &'static str, cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self { dependency, cause: cause.into() }
+    }
+
+    /// What could not be reached, for the log.
+    pub fn dependency(&self) -> &'static str {
+        self.dependency
+    }
+
+    /// The `Unavailable` anywhere in `error`'s chain of causes, if any.
+    pub fn find(error: &anyhow::Error) -> Option<&Self> {
+        error.chain().find_map(|cause| cause.downcast_ref::<Self>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn e5003_an_unavailable_cause_is_found_under_every_context_added_above_it() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let error = anyhow::Error::new(Unavailable::new("the database", refused))
+            .context("finding a user")
+            .context("logging in");
+
+        let found = Unavailable::find(&error).map(Unavailable::dependency);
+
+        assert_eq!(found, Some("the database"));
+        assert_eq!(format!("{error:#}"), "logging in: finding a user: the database is unreachable: connection refused");
+    }
+
+    #[test]
+    fn e5003_an_error_without_an_unavailable_cause_is_not_an_outage() {
+        let error = anyhow::anyhow!("the database is unreachable").context("finding a user");
+
+        assert!(Unavailable::find(&error).is_none());
+    }
 }

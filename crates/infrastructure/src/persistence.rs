@@ -17,7 +17,7 @@ mod throttle_store;
 mod timestamps;
 mod user_repository;
 
-pub use database::Database;
+pub use database::{Database, DEFAULT_ACQUIRE_TIMEOUT};
 pub use membership_repository::SeaOrmMembershipRepository;
 pub use message_store::{AppendWriter, SeaOrmMessageStore};
 pub use reset_code_store::SeaOrmResetCodeStore;

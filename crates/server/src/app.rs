@@ -144,7 +144,9 @@ pub async fn migrate(config: &Config) -> anyhow::Result<()> {
 async fn open_database(config: &Config) -> anyhow::Result<Database> {
     create_data_dir(&config.data_dir)?;
     let url = database_url(config);
-    let database = Database::connect(url.expose()).await.with_context(|| format!("opening the database at {url}"))?;
+    let database = Database::connect_with(url.expose(), config.database.acquire_timeout)
+        .await
+        .with_context(|| format!("opening the database at {url}"))?;
     database.migrate().await.with_context(|| format!("migrating the database at {url}"))?;
     tracing::info!(database = %url, backend = database.backend_name(), "database ready");
     Ok(database)

@@ -76,7 +76,7 @@ pub enum Entry {
     E2010KickedRecently,
     /// E5000: anything unexpected; details only in the log.
     E5000Internal,
-    /// E5003: the database or the bus is unreachable.
+    /// E5003: the database or the bus is unreachable (answered with `Retry-After`).
     E5003Unavailable,
 }
 

@@ -1,5 +1,5 @@
 //! A refused request as data: a catalogue entry plus what its answer needs (the
-//! refused field for E1001, `Retry-After` for E1103/E1105/E2010). A `Failure` is
+//! refused field for E1001, `Retry-After` for E1103/E1105/E2010/E5003). A `Failure` is
 //! turned into bytes only by the envelope layer, which knows the client's language
 //! and the status policy; until then it travels in the response's (or error's)
 //! extensions, so that handlers, poem-openapi's parsers and poem's router all end
@@ -8,6 +8,7 @@
 use std::fmt::Display;
 use std::time::Duration;
 
+use chatroom_domain::system::Unavailable;
 use chatroom_domain::validation::InvalidInput;
 use poem::error::{
     CorsError, MethodNotAllowedError, NotFoundError, ParseFormError, ParseJsonError, ParseQueryError, ReadBodyError,
@@ -30,6 +31,10 @@ use crate::language::Lang;
 
 /// The longest parser explanation an E1001 notice repeats.
 const MAX_REASON_CHARS: usize = 200;
+
+/// The `Retry-After` of E5003: an outage is not over in a second, and clients
+/// retrying at once would only add load to a database that is coming back.
+pub const UNAVAILABLE_RETRY_AFTER: Duration = Duration::from_secs(5);
 
 /// What an answer says beyond its entry's fixed texts.
 #[derive(Clone, Debug, PartialEq)]
@@ -84,6 +89,27 @@ impl Failure {
     pub fn unexpected(error: &dyn Display) -> Self {
         tracing::error!(error = %format_args!("{error:#}"), "unexpected failure, answered E5000");
         Self::new(Entry::E5000Internal)
+    }
+
+    /// E5003 (SPEC §5): a dependency of the node is unreachable, try again in
+    /// [`UNAVAILABLE_RETRY_AFTER`].
+    pub fn unavailable() -> Self {
+        Self::new(Entry::E5003Unavailable).with_retry_after(UNAVAILABLE_RETRY_AFTER)
+    }
+
+    /// The answer to an operation's `Unexpected` error: E5003 when its chain of
+    /// causes holds the domain's [`Unavailable`] (the database could not be
+    /// reached), logged as one warning; otherwise E5000, logged as an error (see
+    /// [`Failure::unexpected`]). Neither answer carries any detail of the error.
+    pub fn internal(error: &anyhow::Error) -> Self {
+        match Unavailable::find(error) {
+            Some(unavailable) => {
+                let dependency = unavailable.dependency();
+                tracing::warn!(error = %format_args!("{error:#}"), "{dependency} is unreachable, answered E5003");
+                Self::unavailable()
+            }
+            None => Self::unexpected(error),
+        }
     }
 
     /// The same failure, answered with `Retry-After` (E1103, E1105, E2010).

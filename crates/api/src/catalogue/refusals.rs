@@ -29,7 +29,10 @@ pub trait Refusals {
 /// - `Invalid(..) => E1001InvalidInput`: the domain's `InvalidInput`, whose field
 ///   and rule the notice names;
 /// - `Unexpected(..) => E5000Internal`: the error is logged once and answered
-///   with no detail; E5000 is not listed (every operation documents it).
+///   with no detail; E5000 is not listed (every operation documents it). When
+///   the error says the database could not be reached (the domain's
+///   `Unavailable` among its causes) the answer is E5003 instead, with
+///   `Retry-After` ([`Failure::internal`](super::Failure::internal)).
 ///
 /// Any other shape (a tuple variant answered with another entry, say) matches no
 /// rule and does not compile. The generated list keeps the rows' order.
@@ -47,7 +50,7 @@ macro_rules! refusals {
     (@rows $error:ident [$($arms:tt)*] [$($entries:tt)*]
         $variant:ident(..) => E5000Internal $(, $($rest:tt)*)?) => {
         $crate::catalogue::refusals::refusals!(@rows $error
-            [$($arms)* $error::$variant(error) => $crate::catalogue::Failure::unexpected(&error),]
+            [$($arms)* $error::$variant(error) => $crate::catalogue::Failure::internal(&error),]
             [$($entries)*]
             $($($rest)*)?);
     };
@@ -147,6 +150,7 @@ pub(crate) fn documented<R: Refusals>() -> Vec<Entry> {
 mod tests {
     use std::time::Duration;
 
+    use chatroom_domain::system::Unavailable;
     use chatroom_domain::validation::{InvalidInput, Rule};
 
     use super::*;
@@ -215,6 +219,25 @@ mod tests {
             let envelope = failure.envelope(lang);
             assert!(!envelope.err.msg.contains("database") && !envelope.err.notice.contains("database"));
         }
+    }
+
+    #[test]
+    fn e5003_an_unexpected_error_caused_by_an_unreachable_database_is_503_with_retry_after_and_no_detail() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let outage = anyhow::Error::new(Unavailable::new("the database", refused)).context("at 10.0.0.7:5432");
+
+        let failure = Failure::from(SampleError::Unexpected(outage));
+
+        assert_eq!((failure.entry(), failure.retry_after()), (Entry::E5003Unavailable, Some(Duration::from_secs(5))));
+        let response = failure.to_response(Lang::Zh, false);
+        assert_eq!(response.status().as_u16(), 503);
+        assert_eq!(response.headers().get("retry-after").unwrap(), "5");
+        let (zh, en) = (failure.envelope(Lang::Zh).err, failure.envelope(Lang::En).err);
+        assert_eq!((zh.code, zh.msg.as_str(), zh.notice.as_str()), (5003, "服务暂不可用", "服务暂不可用"));
+        assert_eq!(
+            (en.msg.as_str(), en.notice.as_str()),
+            ("Service temporarily unavailable", "Service temporarily unavailable")
+        );
     }
 
     #[test]

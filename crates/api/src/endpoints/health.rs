@@ -5,7 +5,7 @@ use std::sync::Arc;
 use poem_openapi::OpenApi;
 
 use super::ApiTags;
-use crate::catalogue::{Entry, Failure, UnavailableRefusals};
+use crate::catalogue::{Failure, UnavailableRefusals};
 use crate::health::Readiness;
 use crate::reply::{Answer, Reply};
 
@@ -42,7 +42,7 @@ impl HealthApi {
             Ok(()) => Ok(Reply::notice("ok".to_owned())),
             Err(reason) => {
                 tracing::warn!(%reason, "not ready");
-                Err(Failure::new(Entry::E5003Unavailable))
+                Err(Failure::unavailable())
             }
         }
     }

@@ -27,7 +27,11 @@ const SQLITE_READERS: u32 = 4;
 /// Connections of a PostgreSQL or MySQL pool.
 const SERVER_POOL_SIZE: u32 = 10;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a PostgreSQL or MySQL caller waits for a connection of the pool by
+/// default (`database.acquire_timeout`). The pool keeps retrying a server that
+/// refuses connections until then, so while the database is down this is how
+/// long a request takes to be answered E5003.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Backend {
@@ -49,34 +53,42 @@ impl Database {
     /// `sqlite://path?mode=rwc`, `sqlite::memory:`, or a plain file path (SQLite,
     /// created when missing).
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        Self::connect_with(url, DEFAULT_ACQUIRE_TIMEOUT).await
+    }
+
+    /// [`Database::connect`], with PostgreSQL and MySQL callers waiting at most
+    /// `acquire_timeout` for a connection (SQLite's pools keep their defaults:
+    /// its writers queue for the single writing connection, and the file does
+    /// not go away the way a server does).
+    pub async fn connect_with(url: &str, acquire_timeout: Duration) -> anyhow::Result<Self> {
         if let Some(rest) = url.strip_prefix("mariadb://") {
-            return Self::connect_mysql(&format!("mysql://{rest}")).await;
+            return Self::connect_mysql(&format!("mysql://{rest}"), acquire_timeout).await;
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Self::connect_postgres(url).await
+            Self::connect_postgres(url, acquire_timeout).await
         } else if url.starts_with("mysql://") {
-            Self::connect_mysql(url).await
+            Self::connect_mysql(url, acquire_timeout).await
         } else {
             Self::connect_sqlite(url).await
         }
     }
 
-    async fn connect_postgres(url: &str) -> anyhow::Result<Self> {
+    async fn connect_postgres(url: &str, acquire_timeout: Duration) -> anyhow::Result<Self> {
         let mut options = ConnectOptions::new(url.to_owned());
         options
             .max_connections(SERVER_POOL_SIZE)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .acquire_timeout(acquire_timeout)
             // Statement logging would flood the log at INFO; failures still surface.
             .sqlx_logging(false);
         let connection = sea_orm::Database::connect(options).await.context("connecting to PostgreSQL")?;
         Ok(Self { writer: connection.clone(), reader: connection, backend: Backend::Postgres })
     }
 
-    async fn connect_mysql(url: &str) -> anyhow::Result<Self> {
+    async fn connect_mysql(url: &str, acquire_timeout: Duration) -> anyhow::Result<Self> {
         let options = MySqlConnectOptions::from_str(url).context("parsing the MySQL URL")?;
         let pool = MySqlPoolOptions::new()
             .max_connections(SERVER_POOL_SIZE)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .acquire_timeout(acquire_timeout)
             .after_connect(|connection, _| {
                 Box::pin(async move {
                     connection.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED").await?;

@@ -2,7 +2,6 @@
 //! and kicks with ownership passing on or the room dissolving (R8, R14), member
 //! lists and delivery marks (W2).
 
-use anyhow::Context;
 use async_trait::async_trait;
 use chatroom_domain::delivery::DeliveryMark;
 use chatroom_domain::ids::{RoomId, RoomKey, UserId};
@@ -19,7 +18,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use super::database::Database;
-use super::db_errors::{is_unique_violation, unexpected};
+use super::db_errors::{is_unique_violation, unexpected, Context};
 use super::entities::{kicks, memberships, rooms, users};
 use super::room_writes::{append_event, delete_room, find_room};
 use super::timestamps::{from_millis, to_millis};

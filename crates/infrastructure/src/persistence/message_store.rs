@@ -13,9 +13,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
-use anyhow::{anyhow, Context};
+use anyhow::anyhow;
 use async_trait::async_trait;
 use chatroom_domain::ids::{RoomId, RoomKey, Seq};
+use chatroom_domain::system::Unavailable;
 use chatroom_domain::timeline::{AppendError, Appended, EventKind, MessageStore, NewEvent, RoomEvent};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
@@ -26,7 +27,7 @@ use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
 use super::database::Database;
-use super::db_errors::unexpected;
+use super::db_errors::{classified, unexpected, Context};
 use super::entities::{room_events, rooms};
 use super::room_writes::{allocate_seqs, event_row};
 use super::timestamps::to_millis;
@@ -117,8 +118,12 @@ async fn append_batch(db: &Database, batch: &[Pending]) -> Vec<Result<Appended, 
                 tracing::warn!(error = %format_args!("{e:#}"), appends = batch.len(), "a grouped append failed; appending one by one");
             }
             Err(BatchFailed::Commit(e)) => {
+                // Each append gets an error of its own; an outage stays one (E5003).
+                let unreachable = Unavailable::find(&e).is_some();
                 let e = format!("{e:#}");
-                return batch.iter().map(|_| Err(AppendError::Unexpected(anyhow!("{e}")))).collect();
+                let each =
+                    || if unreachable { Unavailable::new("the database", e.clone()).into() } else { anyhow!("{e}") };
+                return batch.iter().map(|_| Err(AppendError::Unexpected(each()))).collect();
             }
         }
     }
@@ -142,7 +147,7 @@ async fn append_together(db: &Database, batch: &[Pending]) -> Result<Vec<Result<
     for (i, pending) in batch.iter().enumerate() {
         rooms.entry((pending.room.as_str(), pending.room.incarnation.get())).or_default().push(i);
     }
-    let txn = db.writer().begin().await.map_err(|e| BatchFailed::Statement(e.into()))?;
+    let txn = db.writer().begin().await.map_err(|e| BatchFailed::Statement(classified(e.into())))?;
     let mut answers: Vec<Option<Result<Appended, AppendError>>> = batch.iter().map(|_| None).collect();
     for indices in rooms.values() {
         let pendings: Vec<&Pending> = indices.iter().map(|&i| &batch[i]).collect();
@@ -158,7 +163,7 @@ async fn append_together(db: &Database, batch: &[Pending]) -> Result<Vec<Result<
             }
         }
     }
-    txn.commit().await.map_err(|e| BatchFailed::Commit(anyhow::Error::new(e).context("committing events")))?;
+    txn.commit().await.map_err(|e| BatchFailed::Commit(unexpected("committing events")(e)))?;
     Ok(answers
         .into_iter()
         .map(|answer| answer.unwrap_or_else(|| Err(anyhow!("an append was skipped").into())))

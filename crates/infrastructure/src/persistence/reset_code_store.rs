@@ -1,7 +1,6 @@
 //! [`ResetCodeStore`] on sea-orm: one live reset code per email (S3), with
 //! attempts claimed atomically before a code is checked (S8) and single use.
 
-use anyhow::Context;
 use async_trait::async_trait;
 use chatroom_domain::account::{ResetCode, ResetCodeStore};
 use chatroom_domain::user::Email;
@@ -10,6 +9,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter}
 use time::OffsetDateTime;
 
 use super::database::Database;
+use super::db_errors::Context;
 use super::entities::reset_codes;
 use super::timestamps::to_millis;
 

@@ -2,7 +2,6 @@
 //! membership (R3), uniqueness of id and normalized name (R2), changes (R7),
 //! ownership transfers and deletion.
 
-use anyhow::Context;
 use async_trait::async_trait;
 use chatroom_domain::ids::{ImageId, RoomId, RoomKey, UserId};
 use chatroom_domain::room::{
@@ -16,7 +15,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use super::database::Database;
-use super::db_errors::{is_unique_violation, unexpected};
+use super::db_errors::{is_unique_violation, unexpected, Context};
 use super::entities::{memberships, rooms};
 use super::room_writes::{append_event, delete_room, find_room, lock_room, next_seq, store_event};
 

@@ -8,7 +8,6 @@
 //! `database.rs`), where each statement sees what was committed before it.
 //! `SELECT … FOR UPDATE` would not do: SQLite ignores it.
 
-use anyhow::Context;
 use chatroom_domain::ids::{ImageId, RoomId, RoomKey, Seq};
 use chatroom_domain::timeline::{NewEvent, RoomEvent};
 use sea_orm::sea_query::Expr;
@@ -17,6 +16,7 @@ use sea_orm::{
     QueryFilter, QuerySelect, QueryTrait,
 };
 
+use super::db_errors::Context;
 use super::entities::{room_events, rooms};
 use super::timestamps::from_millis;
 

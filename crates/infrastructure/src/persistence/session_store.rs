@@ -1,6 +1,5 @@
 //! [`SessionStore`] on sea-orm: login sessions and their revocation (S2, R11).
 
-use anyhow::Context;
 use async_trait::async_trait;
 use chatroom_domain::account::{Session, SessionStore};
 use chatroom_domain::ids::{SessionId, UserId};
@@ -9,6 +8,7 @@ use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelec
 use time::OffsetDateTime;
 
 use super::database::Database;
+use super::db_errors::Context;
 use super::entities::sessions;
 use super::timestamps::to_millis;
 

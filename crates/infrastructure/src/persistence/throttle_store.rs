@@ -1,7 +1,6 @@
 //! [`ThrottleStore`] on sea-orm: hit counters and lockouts for S3, S4 and S10,
 //! shared by every node that uses the database, and their purge (S10).
 
-use anyhow::Context;
 use async_trait::async_trait;
 use chatroom_domain::system::ThrottleStore;
 use sea_orm::sea_query::Expr;
@@ -9,7 +8,7 @@ use sea_orm::{ActiveValue, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorT
 use time::OffsetDateTime;
 
 use super::database::Database;
-use super::db_errors::is_unique_violation;
+use super::db_errors::{is_unique_violation, unexpected, Context};
 use super::entities::{throttle_hits, throttle_locks};
 use super::timestamps::{from_millis, to_millis};
 
@@ -79,7 +78,7 @@ impl ThrottleStore for SeaOrmThrottleStore {
             Ok(_) => Ok(()),
             // The lock exists (maybe inserted meanwhile): make sure it lasts long enough.
             Err(err) if is_unique_violation(&err) => self.extend_lock(key, until).await.map(|_| ()),
-            Err(err) => Err(anyhow::Error::new(err).context("inserting a lock")),
+            Err(err) => Err(unexpected("inserting a lock")(err)),
         }
     }
 

@@ -1,6 +1,5 @@
 //! [`UserRepository`] on sea-orm: users with unique ids and emails (R1).
 
-use anyhow::Context;
 use async_trait::async_trait;
 use chatroom_domain::ids::UserId;
 use chatroom_domain::user::ports::UserWriteError;
@@ -9,7 +8,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 
 use super::database::Database;
-use super::db_errors::{is_unique_violation, unexpected};
+use super::db_errors::{is_unique_violation, unexpected, Context};
 use super::entities::users;
 
 /// Users in a SQL database.

@@ -15,6 +15,7 @@ use super::values::{duration, Secret, SecretUrl};
 
 /// `mail.smtp.tls`: the SMTP adapter's own setting, read as it is.
 pub use chatroom_infrastructure::mail::SmtpTls;
+use chatroom_infrastructure::persistence::DEFAULT_ACQUIRE_TIMEOUT;
 
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
@@ -94,12 +95,23 @@ impl Default for HttpConfig {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseConfig {
     /// `sqlite://…`, `postgres://…` or `mysql://…`; none = `chatroom.db` in `data_dir`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<SecretUrl>,
+    /// PostgreSQL and MySQL: how long a request waits for a connection of the
+    /// pool; while the database is unreachable, requests are answered E5003
+    /// after this long.
+    #[serde(with = "duration")]
+    pub acquire_timeout: Duration,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self { url: None, acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

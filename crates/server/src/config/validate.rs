@@ -26,6 +26,7 @@ pub fn validate(config: &Config) -> anyhow::Result<()> {
     ensure!(!config.auth.purge_interval.is_zero(), "auth.purge_interval must be longer than 0");
     ensure!((1..=128).contains(&config.auth.min_password_length), "auth.min_password_length must be between 1 and 128");
     ensure!((4..=12).contains(&config.auth.reset_code_length), "auth.reset_code_length must be between 4 and 12");
+    ensure!(!config.database.acquire_timeout.is_zero(), "database.acquire_timeout must be longer than 0");
     ensure!(config.rooms.max_capacity >= 1, "rooms.max_capacity must be at least 1");
     ensure!(config.messages.max_chars >= 1, "messages.max_chars must be at least 1");
     ensure!(config.images.max_bytes >= 1, "images.max_bytes must be at least 1");
@@ -142,6 +143,13 @@ mod tests {
         let mut config = Config::default();
         config.database.url = Some(SecretUrl::new("oracle://db/chat"));
         assert!(error_of(&config).contains("database.url"));
+    }
+
+    #[test]
+    fn e5003_a_zero_database_acquire_timeout_is_refused() {
+        let mut config = Config::default();
+        config.database.acquire_timeout = std::time::Duration::ZERO;
+        assert!(error_of(&config).contains("database.acquire_timeout"));
     }
 
     fn smtp_config() -> Config {

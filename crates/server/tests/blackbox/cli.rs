@@ -35,6 +35,7 @@ async fn config_subcommand_prints_every_section_with_its_defaults() {
     assert_eq!(config["http"]["legacy_status_200"].as_bool(), Some(false));
     assert_eq!(config["auth"]["token_ttl"].as_str(), Some("1day"));
     assert_eq!(config["auth"]["purge_interval"].as_str(), Some("10m"), "S10");
+    assert_eq!(config["database"]["acquire_timeout"].as_str(), Some("5s"));
     assert_eq!(config["mail"]["transport"].as_str(), Some("console"));
     assert_eq!(config["rooms"]["max_capacity"].as_integer(), Some(500));
     assert_eq!(config["messages"]["replay_limit"].as_integer(), Some(1000));

@@ -19,6 +19,7 @@ mod incarnations;
 mod lifecycle;
 mod messaging;
 mod openapi_drift;
+mod outage;
 mod rooms_manage;
 mod rooms_race;
 mod rooms_ws;

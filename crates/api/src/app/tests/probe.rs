@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use chatroom_domain::account::{LoginError, RegisterError};
+use chatroom_domain::system::Unavailable;
 use futures_util::stream;
 use poem::http::{header, StatusCode};
 use poem::test::TestClient;
@@ -41,6 +42,14 @@ impl ProbeApi {
     #[oai(path = "/boom", method = "get")]
     async fn boom(&self) -> Answer {
         Err(RegisterError::Unexpected(anyhow::anyhow!("secret table users is gone")).into())
+    }
+
+    /// What an adapter returns when the database cannot be reached.
+    #[oai(path = "/outage", method = "get")]
+    async fn outage(&self) -> Answer {
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "db.internal:5432 refused");
+        let error = anyhow::Error::new(Unavailable::new("the database", refused)).context("finding a user");
+        Err(LoginError::Unexpected(error).into())
     }
 }
 
@@ -178,4 +187,48 @@ async fn e5000_is_logged_once_with_the_request_id() {
     let errors: Vec<&str> = log.lines().filter(|line| line.contains("ERROR")).collect();
     assert_eq!(errors.len(), 1, "{log}");
     assert!(errors[0].contains("request_id=req-42") && errors[0].contains("secret table users is gone"), "{log}");
+}
+
+#[tokio::test]
+async fn e5003_an_unreachable_database_is_503_with_retry_after_in_the_clients_language() {
+    let cli = client(ApiConfig::default());
+
+    let zh = cli.get("/outage").send().await;
+    let en = cli.get("/outage").header("accept-language", "en").send().await;
+
+    zh.assert_status(StatusCode::SERVICE_UNAVAILABLE);
+    zh.assert_header(header::RETRY_AFTER, "5");
+    let zh = envelope(zh).await;
+    assert_eq!(zh, json!({"err": {"Code": 5003, "Msg": "服务暂不可用", "Notice": "服务暂不可用"}}));
+    assert_eq!(envelope(en).await["err"]["Msg"], "Service temporarily unavailable");
+}
+
+#[tokio::test]
+async fn e5003_under_legacy_status_200_keeps_its_code() {
+    let resp = client(ApiConfig { legacy_status_200: true, ..ApiConfig::default() }).get("/outage").send().await;
+
+    resp.assert_status_is_ok();
+    assert_eq!(envelope(resp).await["err"]["Code"], 5003);
+}
+
+#[tokio::test]
+async fn e5003_is_logged_as_one_warning_naming_the_database_and_no_error() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    // As for E5000 above: make sure the callsite's interest includes this subscriber.
+    let cli = client(ApiConfig::default());
+    cli.get("/outage").send().await;
+    tracing::callsite::rebuild_interest_cache();
+    captured.0.lock().unwrap().clear();
+
+    cli.get("/outage").header("x-request-id", "req-43").send().await;
+
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let warnings: Vec<&str> = log.lines().filter(|line| line.contains("WARN")).collect();
+    assert_eq!(warnings.len(), 1, "{log}");
+    assert!(warnings[0].contains("request_id=req-43"), "{log}");
+    assert!(warnings[0].contains("the database is unreachable, answered E5003"), "{log}");
+    assert!(!log.contains("ERROR"), "{log}");
 }
