@@ -16,7 +16,7 @@ use crate::catalogue::Entry;
 use crate::docs::{describe, Apis};
 use crate::endpoints::{HealthApi, ImagesApi, LiveApi, LiveOptions, RoomsApi, UsersApi, SEND_IMG_PATH};
 use crate::health::Readiness;
-use crate::layers::{AccessLog, AllowedOrigins, BodyLimit, Envelopes, MethodTable, RequestIds};
+use crate::layers::{AccessLog, AllowedOrigins, BodyLimit, Detached, Envelopes, MethodTable, RequestIds};
 use crate::live::{Deliveries, WsSettings};
 use crate::request::ClientIpSource;
 
@@ -127,7 +127,7 @@ pub fn routes(services: ApiServices, config: ApiConfig) -> BoxEndpoint<'static> 
 
 /// Wraps `app` in the middleware of [`crate::layers`], outermost first: request
 /// ids, access log, envelopes, CORS (only with `allowed_origins`), body limit
-/// (the image limit for `/room/sendImg`).
+/// (the image limit for `/room/sendImg`), and each handler on its own task.
 pub(crate) fn with_layers(
     app: impl Endpoint + 'static,
     config: &ApiConfig,
@@ -135,7 +135,7 @@ pub(crate) fn with_layers(
 ) -> BoxEndpoint<'static> {
     let image_body = config.max_image_bytes.saturating_add(config.max_body_bytes);
     let limit = BodyLimit::new(config.max_body_bytes).with_route(SEND_IMG_PATH, image_body, Entry::E1302ImageTooLarge);
-    let limited = app.with(limit);
+    let limited = app.with(Detached).with(limit);
     let guarded = if config.allowed_origins.is_empty() {
         limited.boxed()
     } else {

@@ -9,9 +9,12 @@
 //!    and `Retry-After` where known.
 //! 4. [`AllowedOrigins`]: CORS for the origins of `allowed_origins` only.
 //! 5. [`BodyLimit`]: E1007 for bodies over `max_body_bytes`.
+//! 6. [`Detached`]: the handler runs on a task of its own, so a client that goes
+//!    away never cancels a change between its commit and its publication.
 
 mod access_log;
 mod body_limit;
+mod detach;
 mod envelopes;
 mod methods;
 mod origins;
@@ -19,6 +22,7 @@ mod request_id;
 
 pub use access_log::{redact_target, AccessLog};
 pub use body_limit::BodyLimit;
+pub use detach::Detached;
 pub use envelopes::Envelopes;
 pub use methods::MethodTable;
 pub use origins::AllowedOrigins;

@@ -344,7 +344,11 @@ impl Outbound {
             }
             let close = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
             self.socket.send(Message::Close(Some(close))).await?;
-            SinkExt::close(&mut self.socket).await
+            // Then read until the client answers the close (W14): frames of
+            // its own left unread (a flooder's) would make the kernel reset the
+            // connection, and the client would lose the close frame (1006).
+            while let Some(Ok(_)) = self.socket.next().await {}
+            Ok::<(), tungstenite::Error>(())
         };
         let _ = tokio::time::timeout(CLOSE_GRACE, closing).await;
         self.written

@@ -169,3 +169,25 @@ async fn s9_a_kick_racing_a_reconnect_never_leaves_the_kicked_member_connected()
     }
     println!("{opened} of {ROOMS} reconnects opened before their kick");
 }
+
+#[tokio::test]
+async fn d4_w10_every_flooder_gets_its_1008_close_frame_never_a_reset() {
+    const FLOODERS: usize = 12;
+    let app = chatroom().env("CHATROOM__WS__FLOOD_RATE", "5").env("CHATROOM__WS__FLOOD_BURST", "5").spawn().await;
+    let (alice, bob) = (user(&app, "alice").await, user(&app, "bob").await);
+    let (_alice_ws, _) = create_room(&app, &alice, "r1", 5, true).await;
+    let mut floods = Vec::new();
+    for _ in 0..FLOODERS {
+        let (mut flooder, _) = enter(&app, &bob, "r1").await;
+        floods.push(tokio::spawn(async move {
+            // Frames as fast as the socket takes them, until the server hangs up.
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+            while tokio::time::Instant::now() < deadline && flooder.try_send_text("flood").await {}
+            flooder.frames_until_close(WAIT).await.1
+        }));
+    }
+    for flood in floods {
+        let code = flood.await.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+        assert_eq!(code, Some(1008), "W10: the close frame arrives, never a reset (1006)");
+    }
+}
