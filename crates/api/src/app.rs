@@ -98,6 +98,7 @@ pub fn routes(services: ApiServices, config: ApiConfig) -> BoxEndpoint<'static> 
         RoomsApi::new(Arc::clone(&services.rooms), Arc::clone(&services.messages)),
         ImagesApi::new(Arc::clone(&services.messages)),
         LiveApi::new(
+            Arc::clone(&services.accounts),
             services.rooms,
             services.messages,
             services.live,

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use chatroom_domain::account::{AuthError, Authenticated};
+use chatroom_domain::account::{AccountService, AuthError, Authenticated};
 use chatroom_domain::ids::Seq;
 use chatroom_domain::live::LiveService;
 use chatroom_domain::message::MessageService;
@@ -38,6 +38,7 @@ const RECENT_FRAMES: usize = 4096;
 
 /// The routes that open a live session in a room.
 pub struct LiveApi {
+    accounts: Arc<dyn AccountService>,
     rooms: Arc<dyn RoomService>,
     messages: Arc<dyn MessageService>,
     live: Arc<dyn LiveService>,
@@ -63,6 +64,7 @@ pub struct LiveOptions {
 impl LiveApi {
     /// The live routes over these services.
     pub fn new(
+        accounts: Arc<dyn AccountService>,
         rooms: Arc<dyn RoomService>,
         messages: Arc<dyn MessageService>,
         live: Arc<dyn LiveService>,
@@ -70,7 +72,7 @@ impl LiveApi {
     ) -> Self {
         let LiveOptions { settings, allowed_origins, shutdown, deliveries } = options;
         let encoded = Arc::new(EncodedEvents::new(RECENT_FRAMES));
-        Self { rooms, messages, live, settings, allowed_origins, shutdown, deliveries, encoded }
+        Self { accounts, rooms, messages, live, settings, allowed_origins, shutdown, deliveries, encoded }
     }
 
     /// S5: cross-site WebSocket hijacking. Browsers always send `Origin`; a
@@ -95,6 +97,9 @@ impl LiveApi {
     ) -> Result<Upgrade<R>, Failure> {
         let connection = self.live.connect(&caller.user.id, &entered, since).await?;
         let counted = Counted::new(Arc::clone(&self.live), entered.room.key(), caller.user.id.clone());
+        // S9: subscribed now, so a logout from here on arrives on the feed; one
+        // that came before is seen here (and `counted` counts the connection out).
+        self.accounts.still_signed_in(&caller).await?;
         // Boxed: the spawned session keeps only the box, which it empties at once.
         let start = Box::new(SessionStart {
             user: caller.user,

@@ -21,6 +21,10 @@ pub trait AccountService: Send + Sync {
     async fn login(&self, attempt: LoginAttempt) -> Result<LoginOutcome, LoginError>;
     /// Resolves a token to its user and live session (S2, R11).
     async fn authenticate(&self, token: Option<String>) -> Result<Authenticated, AuthError>;
+    /// Whether the caller's session is still open (S2, R11): asked again once a
+    /// live connection is subscribed, so a logout that raced the connect is
+    /// seen (S9). [`AuthError::InvalidToken`] when it ended.
+    async fn still_signed_in(&self, caller: &Authenticated) -> Result<(), AuthError>;
     /// Changes the name and/or email of the caller (R1).
     async fn update_profile(&self, caller: &Authenticated, changes: ProfileChanges) -> Result<(), UpdateProfileError>;
     /// Revokes the caller's session and ends its live connections (R11).

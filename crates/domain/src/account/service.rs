@@ -228,6 +228,14 @@ impl AccountService for Service {
         Ok(Authenticated { user, session })
     }
 
+    async fn still_signed_in(&self, caller: &Authenticated) -> Result<(), AuthError> {
+        let session = self.deps.sessions.find(&caller.session.id).await?.ok_or(AuthError::InvalidToken)?;
+        if !session.is_active(self.deps.clock.now()) {
+            return Err(AuthError::InvalidToken);
+        }
+        Ok(())
+    }
+
     async fn update_profile(&self, caller: &Authenticated, changes: ProfileChanges) -> Result<(), UpdateProfileError> {
         if changes.user_name.is_none() && changes.email.is_none() {
             return Err(InvalidInput::new("userName", Rule::AtLeastOneField).into());

@@ -191,3 +191,48 @@ async fn d4_w10_every_flooder_gets_its_1008_close_frame_never_a_reset() {
         assert_eq!(code, Some(1008), "W10: the close frame arrives, never a reset (1006)");
     }
 }
+
+#[tokio::test]
+async fn s9_a_logout_racing_a_reconnect_never_leaves_that_session_connected() {
+    const SESSIONS: usize = 20;
+    let app = std::sync::Arc::new(chatroom().spawn().await);
+    let alice = user(&app, "alice").await;
+    let (_alice_ws, _) = create_room(&app, &alice, "r1", 5, true).await;
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(2 * SESSIONS));
+    let mut races = Vec::new();
+    for i in 0..SESSIONS {
+        let token = crate::accounts::token_of(&app, &alice.account).await;
+        let reconnect = tokio::spawn({
+            let (app, start, token) = (app.clone(), start.clone(), token.clone());
+            async move {
+                let request = re_enter_request(&app, "r1").bearer(&token);
+                start.wait().await;
+                request.connect().await
+            }
+        });
+        let (app, start) = (app.clone(), start.clone());
+        let logout = tokio::spawn(async move {
+            start.wait().await;
+            // Staggered by 0–19 ms: some logouts land before, some during and
+            // some after their reconnect.
+            tokio::time::sleep(std::time::Duration::from_millis(i as u64)).await;
+            crate::accounts::call(&app, reqwest::Method::DELETE, "/user/exit", Some(&token), None).await
+        });
+        races.push((reconnect, logout));
+    }
+    let mut opened = 0;
+    for (reconnect, logout) in races {
+        assert!(logout.await.unwrap().status().is_success(), "the logout succeeds");
+        match reconnect.await.unwrap() {
+            // Refused: the logout came first (E1002).
+            Err(refusal) => assert_eq!(refusal.body["err"]["Code"], 1002, "{:?}", refusal.body),
+            // Opened: the logout reaches it (R11, S9).
+            Ok(mut client) => {
+                opened += 1;
+                let (_, code) = client.frames_until_close(WAIT).await;
+                assert_eq!(code, Some(4003), "S9: a connection that raced the logout is closed as ended");
+            }
+        }
+    }
+    println!("{opened} of {SESSIONS} reconnects opened before their logout");
+}

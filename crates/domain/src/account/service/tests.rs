@@ -293,6 +293,21 @@ async fn r11_revoked_or_expired_session_is_refused() {
 }
 
 #[tokio::test]
+async fn s9_a_session_ended_since_the_caller_was_authenticated_is_no_longer_signed_in() {
+    let caller = Authenticated { user: user("zhy"), session: session(SID, "zhy") };
+    for (stored, open) in [
+        (Some(session(SID, "zhy")), true),
+        (Some(Session { revoked: true, ..session(SID, "zhy") }), false),
+        (None, false),
+    ] {
+        let mut m = deps();
+        m.sessions.expect_find().with(eq(SessionId::new(SID.to_owned()))).returning(move |_| Ok(stored.clone()));
+        let result = m.service().still_signed_in(&caller).await;
+        assert_eq!(result.is_ok(), open, "{result:?}");
+    }
+}
+
+#[tokio::test]
 async fn s2_session_of_another_user_is_refused() {
     let mut m = deps();
     let claims = claims_of(&session(SID, "mallory"));
