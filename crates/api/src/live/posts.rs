@@ -34,6 +34,22 @@ pub(crate) fn refused(failure: &Failure, lang: Lang) -> ServerFrame {
     ServerFrame::Error { code: failure.entry().code(), msg: failure.notice(lang) }
 }
 
+/// The session's end of its [`PostHandler`].
+pub(crate) struct Posts {
+    pub(crate) frames: mpsc::Sender<Utf8Bytes>,
+    pub(crate) handler: tokio::task::JoinHandle<()>,
+}
+
+impl Posts {
+    /// Lets the handler answer the frames it already has (D5: a queued post is
+    /// answered, committed or refused, before the close frame), for at most
+    /// `patience`.
+    pub(crate) async fn finish(self, patience: std::time::Duration) {
+        drop(self.frames);
+        let _ = tokio::time::timeout(patience, self.handler).await;
+    }
+}
+
 /// Answers a connection's text frames (W8), on a task of its own.
 pub(crate) struct PostHandler {
     /// The connection's queue, for the answers.
@@ -46,11 +62,11 @@ pub(crate) struct PostHandler {
 
 impl PostHandler {
     /// Starts the handler on a task of its own; the frames sent through the
-    /// answer's end are answered in order until it is dropped.
-    pub(crate) fn start(self) -> mpsc::Sender<Utf8Bytes> {
-        let (posts, queue) = mpsc::channel(PENDING_POSTS);
-        tokio::spawn(self.run(queue));
-        posts
+    /// answer's end are answered in order until it is dropped, and the task
+    /// ends once the last one is answered.
+    pub(crate) fn start(self) -> Posts {
+        let (frames, queue) = mpsc::channel(PENDING_POSTS);
+        Posts { frames, handler: tokio::spawn(self.run(queue)) }
     }
 
     /// Answers the frames one after the other (so the client's messages keep

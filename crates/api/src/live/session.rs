@@ -30,7 +30,7 @@ use super::flood::{FloodLimit, Verdict};
 use super::opening::{Opening, SessionStart};
 use super::order::SeqOrder;
 use super::outbound::Outbound;
-use super::posts::{refused, PostHandler, BINARY_FRAME};
+use super::posts::{refused, PostHandler, Posts, BINARY_FRAME};
 use super::socket::Socket;
 use super::EncodedEvents;
 use crate::catalogue::{Entry, Failure};
@@ -39,6 +39,10 @@ use crate::wire::ServerFrame;
 
 /// The most events read from the store to fill one gap (D2).
 const GAP_FETCH: u32 = 200;
+
+/// How long a closing session waits for the answers to the posts its client
+/// already sent.
+const POSTS_PATIENCE: Duration = Duration::from_secs(2);
 
 /// The most signals taken from the feed before what they queued is handed to
 /// the socket.
@@ -83,7 +87,7 @@ struct Live {
     /// The client's frames are handled on a task of their own, in order: a post
     /// waiting on the database must not keep this loop from reading the feed.
     /// It starts with the first frame: a connection that only listens costs no task.
-    posts: Option<mpsc::Sender<Utf8Bytes>>,
+    posts: Option<Posts>,
     /// The room's events on their way out, in seq order (D2).
     order: SeqOrder,
     /// The member's mark when the session opened, and the last one reported
@@ -291,7 +295,7 @@ impl Live {
             }
             .start()
         });
-        posts.try_send(text)
+        posts.frames.try_send(text)
     }
 
     /// Queues a frame for the client, which is too slow if its queue is full.
@@ -349,8 +353,14 @@ impl Live {
     /// Closes the connection with `ending`'s code and counts it out.
     async fn finish(self, ending: Ending) {
         let Self { user, room, live, outbound, posts, feed, opened_at_mark, .. } = self;
-        drop(posts);
         drop(feed);
+        // The posts the client already sent are answered before the close
+        // frame (D5), unless the client is too slow to take the answers.
+        if let Some(posts) = posts {
+            if ending.drain {
+                posts.finish(POSTS_PATIENCE).await;
+            }
+        }
         let written = outbound.close(ending.code, ending.reason, ending.drain).await;
         // On close the mark is written at once, not with the next batch, and
         // covers only what the socket took (D4): what was still queued is

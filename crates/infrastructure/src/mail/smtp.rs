@@ -125,7 +125,7 @@ impl Mailer for SmtpMailer {
         Delivery::Sent
     }
 
-    #[tracing::instrument(target = "chatroom::mail", skip_all, fields(to = to.as_str(), relay = %self.relay), err)]
+    #[tracing::instrument(target = "chatroom::mail", skip_all, fields(to = to.as_str(), relay = %self.relay), err(level = "debug"))]
     async fn send_reset_code(&self, to: &Email, code: &str, valid_for: Duration) -> anyhow::Result<()> {
         let recipient = to.as_str().parse::<Address>().context("the recipient is not an address SMTP accepts")?;
         let message = reset_message(self.from.clone(), Mailbox::new(None, recipient), code, valid_for)?;

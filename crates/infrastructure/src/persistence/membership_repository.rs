@@ -189,7 +189,7 @@ impl MembershipRepository for SeaOrmMembershipRepository {
         Ok(RemovalOutcome { events, new_owner, dissolved: None })
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn find(&self, room: &RoomId, user: &UserId) -> anyhow::Result<Option<Membership>> {
         let row = memberships::Entity::find_by_id(key(room, user))
             .one(self.db.reader())
@@ -198,7 +198,7 @@ impl MembershipRepository for SeaOrmMembershipRepository {
         row.map(memberships::Model::into_domain).transpose()
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn list(&self, room: &RoomId) -> anyhow::Result<Vec<Member>> {
         let owner: Option<String> = rooms::Entity::find_by_id(room.as_str())
             .select_only()
@@ -228,13 +228,13 @@ impl MembershipRepository for SeaOrmMembershipRepository {
             .collect()
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn last_kicked_at(&self, room: &RoomId, user: &UserId) -> anyhow::Result<Option<OffsetDateTime>> {
         let row = kicks::Entity::find_by_id(key(room, user)).one(self.db.reader()).await.context("finding a kick")?;
         row.map(|kick| from_millis(kick.kicked_at)).transpose()
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(marks = marks.len()), err)]
+    #[tracing::instrument(level = "debug", skip_all, fields(marks = marks.len()), err(level = "debug"))]
     async fn save_delivered(&self, marks: &[DeliveryMark]) -> anyhow::Result<()> {
         if marks.is_empty() {
             return Ok(());

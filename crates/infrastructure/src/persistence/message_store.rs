@@ -330,7 +330,7 @@ impl MessageStore for SeaOrmMessageStore {
         answered.await.map_err(|_| anyhow!("the event writer stopped before answering"))?
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn list_after(&self, room: &RoomKey, after: Seq, limit: u32) -> anyhow::Result<Vec<RoomEvent>> {
         let rows = room_events::Entity::find()
             .filter(of_this_life(room))
@@ -343,7 +343,7 @@ impl MessageStore for SeaOrmMessageStore {
         into_events(rows)
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn list_before(&self, room: &RoomKey, before: Option<Seq>, limit: u32) -> anyhow::Result<Vec<RoomEvent>> {
         let mut query = room_events::Entity::find().filter(of_this_life(room));
         if let Some(before) = before {
@@ -359,7 +359,7 @@ impl MessageStore for SeaOrmMessageStore {
         into_events(rows)
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn last_seq(&self, room: &RoomKey) -> anyhow::Result<Seq> {
         let seq: Option<i64> = rooms::Entity::find()
             .filter(rooms::this_life(room))

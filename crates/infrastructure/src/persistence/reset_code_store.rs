@@ -28,7 +28,7 @@ impl SeaOrmResetCodeStore {
 // Emails and code hashes stay out of spans.
 #[async_trait]
 impl ResetCodeStore for SeaOrmResetCodeStore {
-    #[tracing::instrument(level = "debug", skip_all, err)]
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn replace(&self, code: &ResetCode) -> anyhow::Result<()> {
         // One upsert: atomic, and free of the gap locks a delete-then-insert takes
         // on MySQL.
@@ -50,7 +50,7 @@ impl ResetCodeStore for SeaOrmResetCodeStore {
         Ok(())
     }
 
-    #[tracing::instrument(level = "debug", skip_all, err)]
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn find(&self, email: &Email) -> anyhow::Result<Option<ResetCode>> {
         let row = reset_codes::Entity::find_by_id(email.as_str())
             .one(self.db.reader())
@@ -59,7 +59,7 @@ impl ResetCodeStore for SeaOrmResetCodeStore {
         row.map(reset_codes::Model::into_domain).transpose()
     }
 
-    #[tracing::instrument(level = "debug", skip_all, err)]
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn claim_attempt(&self, email: &Email, max_attempts: u32, now: OffsetDateTime) -> anyhow::Result<bool> {
         // One conditional update: the database lets at most `max_attempts` of any
         // number of racing claims through (S8), on every backend.
@@ -76,7 +76,7 @@ impl ResetCodeStore for SeaOrmResetCodeStore {
         Ok(claimed.rows_affected == 1)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, err)]
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn mark_used(&self, email: &Email) -> anyhow::Result<bool> {
         // The condition on `used` lets exactly one of two racing uses through.
         let updated = reset_codes::Entity::update_many()
@@ -89,7 +89,7 @@ impl ResetCodeStore for SeaOrmResetCodeStore {
         Ok(updated.rows_affected == 1)
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn purge_stale(&self, now: OffsetDateTime) -> anyhow::Result<u64> {
         // A burned code that has not expired stays: it still answers E1106.
         let deleted = reset_codes::Entity::delete_many()

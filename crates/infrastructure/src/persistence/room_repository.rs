@@ -79,13 +79,13 @@ impl RoomRepository for SeaOrmRoomRepository {
         Ok(event)
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn find_by_id(&self, id: &RoomId) -> anyhow::Result<Option<Room>> {
         let row = rooms::Entity::find_by_id(id.as_str()).one(self.db.reader()).await.context("finding a room")?;
         row.map(rooms::Model::into_domain).transpose()
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn find_by_name(&self, name: &RoomName) -> anyhow::Result<Option<Room>> {
         let row = rooms::Entity::find()
             .filter(rooms::Column::NameKey.eq(name.normalized_key()))
@@ -95,7 +95,7 @@ impl RoomRepository for SeaOrmRoomRepository {
         row.map(rooms::Model::into_domain).transpose()
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn search(&self, search: &RoomSearch) -> anyhow::Result<Vec<Room>> {
         let mut query = rooms::Entity::find();
         if !search.name_contains.is_empty() {
@@ -113,7 +113,7 @@ impl RoomRepository for SeaOrmRoomRepository {
         into_rooms(rows)
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn list_for_member(&self, user: &UserId) -> anyhow::Result<Vec<Room>> {
         let rows = rooms::Entity::find()
             .join(sea_orm::JoinType::InnerJoin, rooms::Relation::Memberships.def())
@@ -197,7 +197,7 @@ impl RoomRepository for SeaOrmRoomRepository {
         Ok(event)
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn delete(&self, id: &RoomKey) -> anyhow::Result<Option<Vec<ImageId>>> {
         let txn = self.db.writer().begin().await.context("beginning a transaction")?;
         if !lock_room(&txn, id).await? {

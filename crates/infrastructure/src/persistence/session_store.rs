@@ -27,7 +27,7 @@ impl SeaOrmSessionStore {
 // Session ids are bearer secrets' keys: they are never put into spans.
 #[async_trait]
 impl SessionStore for SeaOrmSessionStore {
-    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %session.user_id), err)]
+    #[tracing::instrument(level = "debug", skip_all, fields(user_id = %session.user_id), err(level = "debug"))]
     async fn insert(&self, session: &Session) -> anyhow::Result<()> {
         sessions::Entity::insert(sessions::Model::from_domain(session).into_active_model())
             .exec_without_returning(self.db.writer())
@@ -36,13 +36,13 @@ impl SessionStore for SeaOrmSessionStore {
         Ok(())
     }
 
-    #[tracing::instrument(level = "debug", skip_all, err)]
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn find(&self, id: &SessionId) -> anyhow::Result<Option<Session>> {
         let row = sessions::Entity::find_by_id(id.as_str()).one(self.db.reader()).await.context("finding a session")?;
         row.map(sessions::Model::into_domain).transpose()
     }
 
-    #[tracing::instrument(level = "debug", skip_all, err)]
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn revoke(&self, id: &SessionId) -> anyhow::Result<()> {
         sessions::Entity::update_many()
             .col_expr(sessions::Column::Revoked, Expr::value(true))
@@ -55,7 +55,7 @@ impl SessionStore for SeaOrmSessionStore {
 
     /// Returns the sessions this call revoked: those revoked earlier have no live
     /// connection left to close.
-    #[tracing::instrument(level = "debug", skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn revoke_all_of(&self, user: &UserId) -> anyhow::Result<Vec<SessionId>> {
         let txn = self.db.writer().begin().await.context("beginning a transaction")?;
         let ids: Vec<String> = sessions::Entity::find()
@@ -77,7 +77,7 @@ impl SessionStore for SeaOrmSessionStore {
         Ok(ids.into_iter().map(SessionId::new).collect())
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn purge_expired(&self, now: OffsetDateTime) -> anyhow::Result<u64> {
         let deleted = sessions::Entity::delete_many()
             .filter(sessions::Column::ExpiresAt.lte(to_millis(now)))

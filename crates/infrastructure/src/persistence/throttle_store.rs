@@ -39,7 +39,7 @@ impl SeaOrmThrottleStore {
 // Keys hold user ids, emails and addresses: they stay out of spans.
 #[async_trait]
 impl ThrottleStore for SeaOrmThrottleStore {
-    #[tracing::instrument(level = "debug", skip_all, err)]
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn hit(&self, key: &str, at: OffsetDateTime, since: OffsetDateTime) -> anyhow::Result<u32> {
         // No transaction: other nodes' hits are meant to count, and a prune that
         // shared a transaction with the insert would hold gap locks on MySQL.
@@ -67,7 +67,7 @@ impl ThrottleStore for SeaOrmThrottleStore {
         u32::try_from(count).context("hit count out of range")
     }
 
-    #[tracing::instrument(level = "debug", skip_all, err)]
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn lock(&self, key: &str, until: OffsetDateTime) -> anyhow::Result<()> {
         let until = to_millis(until);
         if self.extend_lock(key, until).await? {
@@ -82,7 +82,7 @@ impl ThrottleStore for SeaOrmThrottleStore {
         }
     }
 
-    #[tracing::instrument(level = "debug", skip_all, err)]
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn locked_until(&self, key: &str, now: OffsetDateTime) -> anyhow::Result<Option<OffsetDateTime>> {
         let row = throttle_locks::Entity::find_by_id(key)
             .filter(throttle_locks::Column::LockedUntil.gt(to_millis(now)))
@@ -92,14 +92,14 @@ impl ThrottleStore for SeaOrmThrottleStore {
         row.map(|lock| from_millis(lock.locked_until)).transpose()
     }
 
-    #[tracing::instrument(level = "debug", skip_all, err)]
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn last_locked_until(&self, key: &str) -> anyhow::Result<Option<OffsetDateTime>> {
         // Lock rows outlive their locks (the purge of S10 is what removes them).
         let row = throttle_locks::Entity::find_by_id(key).one(self.db.reader()).await.context("reading a lock")?;
         row.map(|lock| from_millis(lock.locked_until)).transpose()
     }
 
-    #[tracing::instrument(level = "debug", skip_all, err)]
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn clear(&self, key: &str) -> anyhow::Result<()> {
         throttle_hits::Entity::delete_many()
             .filter(throttle_hits::Column::Key.eq(key))
@@ -109,7 +109,7 @@ impl ThrottleStore for SeaOrmThrottleStore {
         Ok(())
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn purge_hits(&self, before: OffsetDateTime) -> anyhow::Result<u64> {
         let deleted = throttle_hits::Entity::delete_many()
             .filter(throttle_hits::Column::At.lt(to_millis(before)))
@@ -119,7 +119,7 @@ impl ThrottleStore for SeaOrmThrottleStore {
         Ok(deleted.rows_affected)
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn purge_locks(&self, before: OffsetDateTime) -> anyhow::Result<u64> {
         let deleted = throttle_locks::Entity::delete_many()
             .filter(throttle_locks::Column::LockedUntil.lt(to_millis(before)))

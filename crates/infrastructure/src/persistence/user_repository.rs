@@ -35,13 +35,13 @@ impl UserRepository for SeaOrmUserRepository {
         }
     }
 
-    #[tracing::instrument(level = "debug", skip(self), err)]
+    #[tracing::instrument(level = "debug", skip(self), err(level = "debug"))]
     async fn find_by_id(&self, id: &UserId) -> anyhow::Result<Option<User>> {
         let row = users::Entity::find_by_id(id.as_str()).one(self.db.reader()).await.context("finding a user")?;
         row.map(users::Model::into_domain).transpose()
     }
 
-    #[tracing::instrument(level = "debug", skip_all, err)]
+    #[tracing::instrument(level = "debug", skip_all, err(level = "debug"))]
     async fn find_by_email(&self, email: &Email) -> anyhow::Result<Option<User>> {
         let row = users::Entity::find()
             .filter(users::Column::Email.eq(email.as_str()))
@@ -75,7 +75,7 @@ impl UserRepository for SeaOrmUserRepository {
         Ok(())
     }
 
-    #[tracing::instrument(level = "debug", skip(self, hash), err)]
+    #[tracing::instrument(level = "debug", skip(self, hash), err(level = "debug"))]
     async fn update_password(&self, id: &UserId, hash: &PasswordHash) -> anyhow::Result<()> {
         let updated = users::Entity::update_many()
             .col_expr(users::Column::PasswordHash, Expr::value(hash.as_str()))

@@ -210,6 +210,11 @@ async fn assert_acked_messages_stored(app: &TestApp, reader: &User, room: &str, 
             assert_eq!(stored.get(id.as_str()), Some(seq), "D1, D5: {id} was acked with seq {seq} but is not stored");
         }
     }
+    // D5: a post the server had taken was answered before the 1001 close.
+    for id in stored.keys() {
+        let acked = seen.iter().any(|member| member.acked.contains_key(*id));
+        assert!(acked, "D5: {id} is stored but its sender never got the ack");
+    }
 }
 
 /// D4, D5 after the restart: a return without `since` replays from the saved
