@@ -3,12 +3,13 @@
 //! as the client takes it, under the queue bound of W12.
 
 use chatroom_tests::ws::{Received, WsClient};
+use chatroom_tests::TestApp;
 use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::chatroom;
 use crate::messaging::{seq_of, seqs};
-use crate::ws::{create_room, enter, enter_request, open, re_enter_request, user, WAIT};
+use crate::ws::{create_room, enter, enter_request, open, re_enter_request, user, User, WAIT};
 
 /// The `message` frames among `frames`.
 fn messages(frames: &[Value]) -> Vec<Value> {
@@ -32,8 +33,22 @@ async fn read_until_gone(mut client: WsClient, who: &'static str, gone: watch::S
     received
 }
 
-#[tokio::test]
-async fn d4_what_was_still_queued_at_a_1013_close_is_replayed_on_the_next_connection_without_since() {
+/// A room where alice posts 12 kB messages to carol, who reads everything, and
+/// to bob, whose socket reads slowly (a 4 kB buffer) and whose queue holds 8
+/// frames: alice posts until bob is closed (W12), then `end`.
+pub struct SlowReader {
+    pub app: TestApp,
+    pub bob: User,
+    /// The messages alice posted before `end`.
+    pub sent: usize,
+    /// Every message carol received, `end` included.
+    pub received: Vec<Value>,
+    /// What bob read until his connection ended, and its close code.
+    pub frames: Vec<Value>,
+    pub code: Option<u16>,
+}
+
+pub async fn flood_a_slow_reader() -> SlowReader {
     const MOST: usize = 800;
     let app = chatroom()
         .env("CHATROOM__WS__OUTBOUND_QUEUE_FRAMES", "8")
@@ -57,10 +72,16 @@ async fn d4_what_was_still_queued_at_a_1013_close_is_replayed_on_the_next_connec
         sent += 1;
     }
     alice_ws.send_message("end", "end", WAIT).await;
-    let all = seqs(&carol_reads.await.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic())));
-    let (first, last) = (all[0], *all.last().unwrap());
-
+    let received = carol_reads.await.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
     let (frames, code) = slow.frames_until_close(WAIT).await;
+    SlowReader { app, bob, sent, received, frames, code }
+}
+
+#[tokio::test]
+async fn d4_what_was_still_queued_at_a_1013_close_is_replayed_on_the_next_connection_without_since() {
+    let SlowReader { app, bob, sent, received, frames, code } = flood_a_slow_reader().await;
+    let all = seqs(&received);
+    let (first, last) = (all[0], *all.last().unwrap());
     assert!(matches!(code, Some(1013) | None), "W12: the slow reader is closed with 1013, got {code:?}");
     let got = seqs(&messages(&frames));
     assert!(got.len() < sent, "the slow reader was cut off, yet got {} of {sent}", got.len());

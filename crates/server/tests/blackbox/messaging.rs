@@ -12,11 +12,12 @@ use chatroom_tests::ws::{Opening, Received, WsClient, WsRequest};
 use chatroom_tests::TestApp;
 use reqwest::Method;
 use serde_json::{json, Value};
-use tokio::sync::{watch, Barrier};
+use tokio::sync::Barrier;
 use tokio::task::JoinHandle;
 
 use crate::accounts::rfc3339_unix_seconds;
 use crate::chatroom;
+use crate::delivery::{flood_a_slow_reader, SlowReader};
 use crate::ws::{create_room, enter, enter_request, notice_of, open, re_enter_request, room_call, user, User, WAIT};
 
 /// `{"type":"message","content":…,"clientMsgId":…}` (W8).
@@ -366,49 +367,10 @@ async fn w10_sustained_flooding_closes_the_connection_with_1008() {
 
 #[tokio::test]
 async fn w12_a_reader_too_slow_for_its_queue_is_closed_with_1013_while_the_others_get_every_message() {
-    const MOST: usize = 800;
-    let app = chatroom()
-        .env("CHATROOM__WS__OUTBOUND_QUEUE_FRAMES", "8")
-        .env("CHATROOM__WS__OUTBOUND_QUEUE_BYTES", "65536")
-        .env("CHATROOM__WS__FLOOD_RATE", "10000")
-        .env("CHATROOM__WS__FLOOD_BURST", "10000")
-        .spawn()
-        .await;
-    let (alice, bob, carol) = (user(&app, "alice").await, user(&app, "bob").await, user(&app, "carol").await);
-    let (mut alice_ws, _) = create_room(&app, &alice, "r1", 5, true).await;
-    let (mut slow, _) = open(enter_request(&app, "r1").bearer(&bob.token).receive_buffer(4096)).await;
-    let (mut carol_ws, _) = enter(&app, &carol, "r1").await;
-    let (bob_gone, bob_gone_rx) = watch::channel(false);
-    // Carol reads everything, until alice's "end" and bob's going offline.
-    let carol_reads = tokio::spawn(async move {
-        let (mut received, mut end) = (Vec::new(), false);
-        while !(end && *bob_gone.borrow()) {
-            let frame = carol_ws.receive(WAIT).await;
-            let Received::Frame(frame) = frame else { panic!("carol: {frame:?}; bob gone: {}", *bob_gone.borrow()) };
-            if frame["type"] == "presence" && frame["userId"] == "bob" && frame["event"] == "offline" {
-                bob_gone.send_replace(true);
-            } else if frame["type"] == "message" {
-                end = frame["clientMsgId"] == "end";
-                received.push(frame);
-            }
-        }
-        received
-    });
-
-    // Each frame carries 12 kB (4000 three-byte characters): the slow reader's
-    // socket buffers fill after a few hundred of them.
-    let big = "消".repeat(4000);
-    let mut sent = 0;
-    while sent < MOST && !*bob_gone_rx.borrow() {
-        alice_ws.send_message(&big, &format!("big-{sent}"), WAIT).await;
-        sent += 1;
-    }
-    alice_ws.send_message("end", "end", WAIT).await;
-    let received = carol_reads.await.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    let SlowReader { sent, received, frames, code, .. } = flood_a_slow_reader().await;
     let first = seq_of(&received[0]);
     assert_eq!(seqs(&received), (first..=first + sent as i64).collect::<Vec<_>>(), "W12: carol got every message");
 
-    let (frames, code) = slow.frames_until_close(WAIT).await;
     assert!(matches!(code, Some(1013) | None), "W12: the slow reader is closed with 1013, got {code:?}");
     let got = seqs(&messages(&frames));
     assert!(got.len() < sent, "W12: the slow reader was cut off, yet got {} of {sent}", got.len());
