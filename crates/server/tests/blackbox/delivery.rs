@@ -2,14 +2,18 @@
 //! wrote to the socket, and the opening's replay is read, encoded and queued
 //! as the client takes it, under the queue bound of W12.
 
-use chatroom_tests::ws::{Received, WsClient};
-use chatroom_tests::TestApp;
-use serde_json::Value;
-use tokio::sync::watch;
+use std::sync::Arc;
 
+use chatroom_tests::ws::{Received, WsClient, WsRequest};
+use chatroom_tests::TestApp;
+use reqwest::Method;
+use serde_json::Value;
+use tokio::sync::{watch, Barrier};
+
+use crate::accounts::{call, token_of};
 use crate::chatroom;
 use crate::messaging::{seq_of, seqs};
-use crate::ws::{create_room, enter, enter_request, open, re_enter_request, user, User, WAIT};
+use crate::ws::{create_room, enter, enter_request, on_member, open, re_enter_request, user, User, WAIT};
 
 /// The `message` frames among `frames`.
 fn messages(frames: &[Value]) -> Vec<Value> {
@@ -144,50 +148,62 @@ fn resident_bytes(pid: u32) -> u64 {
     kib.trim().trim_end_matches("kB").trim().parse::<u64>().expect("VmRSS in kB") * 1024
 }
 
+/// Runs each reconnect against its rival request, all released together by
+/// one barrier; checks that every rival succeeded, and expects each reconnect
+/// to be refused with `refused` or, if it opened, to be closed with `closed`
+/// (S9). Returns how many opened.
+async fn race<R>(races: Vec<(WsRequest, R)>, refused: i64, closed: u16) -> usize
+where
+    R: std::future::Future<Output = reqwest::Response> + Send + 'static,
+{
+    let start = Arc::new(Barrier::new(2 * races.len()));
+    let mut running = Vec::new();
+    for (request, rival) in races {
+        let (one, other) = (Arc::clone(&start), Arc::clone(&start));
+        let reconnect = tokio::spawn(async move {
+            one.wait().await;
+            request.connect().await
+        });
+        let rival = tokio::spawn(async move {
+            other.wait().await;
+            rival.await
+        });
+        running.push((reconnect, rival));
+    }
+    let mut opened = 0;
+    for (reconnect, rival) in running {
+        assert!(rival.await.unwrap().status().is_success(), "the rival request succeeds");
+        match reconnect.await.unwrap() {
+            // Refused: the rival came first.
+            Err(refusal) => assert_eq!(refusal.body["err"]["Code"], refused, "{:?}", refusal.body),
+            // Opened: what the rival did reaches it, after its opening.
+            Ok(mut client) => {
+                opened += 1;
+                let (_, code) = client.frames_until_close(WAIT).await;
+                assert_eq!(code, Some(closed), "S9: a connection that raced it is closed");
+            }
+        }
+    }
+    opened
+}
+
 #[tokio::test]
 async fn s9_a_kick_racing_a_reconnect_never_leaves_the_kicked_member_connected() {
     const ROOMS: usize = 30;
-    let app = std::sync::Arc::new(chatroom().spawn().await);
-    let (alice, bob) = (std::sync::Arc::new(user(&app, "alice").await), user(&app, "bob").await);
+    let app = Arc::new(chatroom().spawn().await);
+    let (alice, bob) = (Arc::new(user(&app, "alice").await), user(&app, "bob").await);
     let mut owners = Vec::new();
+    let mut races = Vec::new();
     for i in 0..ROOMS {
         let room = format!("r{i}");
         owners.push(create_room(&app, &alice, &room, 5, true).await.0);
         enter(&app, &bob, &room).await.0.close(WAIT).await;
+        let (app, alice) = (Arc::clone(&app), Arc::clone(&alice));
+        let request = re_enter_request(&app, &room).bearer(&bob.token);
+        let kick = async move { on_member(&app, Method::DELETE, "/room/kickOutUser", &alice, &room, "bob").await };
+        races.push((request, kick));
     }
-    let start = std::sync::Arc::new(tokio::sync::Barrier::new(2 * ROOMS));
-    let mut races = Vec::new();
-    for i in 0..ROOMS {
-        let (app, start, room, token) = (app.clone(), start.clone(), format!("r{i}"), bob.token.clone());
-        let reconnect = tokio::spawn({
-            let (app, start, room) = (app.clone(), start.clone(), room.clone());
-            async move {
-                let request = re_enter_request(&app, &room).bearer(&token);
-                start.wait().await;
-                request.connect().await
-            }
-        });
-        let alice = alice.clone();
-        let kick = tokio::spawn(async move {
-            start.wait().await;
-            crate::ws::on_member(&app, reqwest::Method::DELETE, "/room/kickOutUser", &alice, &room, "bob").await
-        });
-        races.push((reconnect, kick));
-    }
-    let mut opened = 0;
-    for (reconnect, kick) in races {
-        assert!(kick.await.unwrap().status().is_success(), "the kick succeeds");
-        match reconnect.await.unwrap() {
-            // Refused: the kick came first (E2003).
-            Err(refusal) => assert_eq!(refusal.body["err"]["Code"], 2003, "{:?}", refusal.body),
-            // Opened: the kick reaches it (R10, S9), after its opening.
-            Ok(mut client) => {
-                opened += 1;
-                let (_, code) = client.frames_until_close(WAIT).await;
-                assert_eq!(code, Some(4001), "S9: a connection that raced the kick is closed as kicked");
-            }
-        }
-    }
+    let opened = race(races, 2003, 4001).await;
     println!("{opened} of {ROOMS} reconnects opened before their kick");
 }
 
@@ -216,44 +232,22 @@ async fn d4_w10_every_flooder_gets_its_1008_close_frame_never_a_reset() {
 #[tokio::test]
 async fn s9_a_logout_racing_a_reconnect_never_leaves_that_session_connected() {
     const SESSIONS: usize = 20;
-    let app = std::sync::Arc::new(chatroom().spawn().await);
+    let app = Arc::new(chatroom().spawn().await);
     let alice = user(&app, "alice").await;
     let (_alice_ws, _) = create_room(&app, &alice, "r1", 5, true).await;
-    let start = std::sync::Arc::new(tokio::sync::Barrier::new(2 * SESSIONS));
     let mut races = Vec::new();
     for i in 0..SESSIONS {
-        let token = crate::accounts::token_of(&app, &alice.account).await;
-        let reconnect = tokio::spawn({
-            let (app, start, token) = (app.clone(), start.clone(), token.clone());
-            async move {
-                let request = re_enter_request(&app, "r1").bearer(&token);
-                start.wait().await;
-                request.connect().await
-            }
-        });
-        let (app, start) = (app.clone(), start.clone());
-        let logout = tokio::spawn(async move {
-            start.wait().await;
+        let token = token_of(&app, &alice.account).await;
+        let request = re_enter_request(&app, "r1").bearer(&token);
+        let app = Arc::clone(&app);
+        let logout = async move {
             // Staggered by 0–19 ms: some logouts land before, some during and
             // some after their reconnect.
             tokio::time::sleep(std::time::Duration::from_millis(i as u64)).await;
-            crate::accounts::call(&app, reqwest::Method::DELETE, "/user/exit", Some(&token), None).await
-        });
-        races.push((reconnect, logout));
+            call(&app, Method::DELETE, "/user/exit", Some(&token), None).await
+        };
+        races.push((request, logout));
     }
-    let mut opened = 0;
-    for (reconnect, logout) in races {
-        assert!(logout.await.unwrap().status().is_success(), "the logout succeeds");
-        match reconnect.await.unwrap() {
-            // Refused: the logout came first (E1002).
-            Err(refusal) => assert_eq!(refusal.body["err"]["Code"], 1002, "{:?}", refusal.body),
-            // Opened: the logout reaches it (R11, S9).
-            Ok(mut client) => {
-                opened += 1;
-                let (_, code) = client.frames_until_close(WAIT).await;
-                assert_eq!(code, Some(4003), "S9: a connection that raced the logout is closed as ended");
-            }
-        }
-    }
+    let opened = race(races, 1002, 4003).await;
     println!("{opened} of {SESSIONS} reconnects opened before their logout");
 }
